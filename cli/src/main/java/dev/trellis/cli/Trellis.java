@@ -1,0 +1,60 @@
+package dev.trellis.cli;
+
+import picocli.AutoComplete;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code trellis} command. Subcommands are listed here, in the order {@code --help} shows them. */
+@Command(
+        name = "trellis",
+        mixinStandardHelpOptions = true,
+        versionProvider = Trellis.Version.class,
+        description = "A service mesh that speaks Istio's configuration and Envoy's xDS.",
+        subcommands = {
+            UpCommand.class,
+            // Subcommands of other modules go here, one line each.
+            AutoComplete.GenerateCompletion.class,
+        })
+public final class Trellis implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Trellis());
+        cl.setExecutionExceptionHandler(new ErrorHandler());
+        return cl;
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** Prints one line for an unexpected failure instead of a stack trace; {@code TRELLIS_DEBUG=1} shows the trace. */
+    static final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
+        @Override
+        public int handleExecutionException(
+                Exception ex, CommandLine commandLine, CommandLine.ParseResult parseResult) {
+            if (System.getenv("TRELLIS_DEBUG") != null) {
+                ex.printStackTrace(commandLine.getErr());
+            } else {
+                String message = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+                commandLine.getErr().println("trellis " + commandLine.getCommandName() + ": " + message);
+            }
+            return 2;
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Trellis.class.getPackage().getImplementationVersion();
+            return new String[] {"trellis " + (v == null ? "dev" : v), "java " + Runtime.version()};
+        }
+    }
+}

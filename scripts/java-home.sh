@@ -1,0 +1,30 @@
+# Sourced by ./trellis and ./test: sets JAVA_HOME to a Java 25 or newer, or prints one line and exits.
+# Order: $JAVA_HOME, the Temurin 25 JDK that machines of this kind carry under /usr/lib/jvm, then `java` on the PATH.
+
+java_major() { # prints the feature version of the java binary given, or nothing
+    "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n 1
+}
+
+trellis_find_java() {
+    local candidate major
+    for candidate in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/temurin-25-jdk* /usr/lib/jvm/*25*; do
+        [ -n "$candidate" ] && [ -x "$candidate/bin/java" ] || continue
+        major=$(java_major "$candidate/bin/java")
+        if [ -n "$major" ] && [ "$major" -ge 25 ]; then
+            export JAVA_HOME="$candidate"
+            return 0
+        fi
+    done
+    if command -v java >/dev/null 2>&1; then
+        major=$(java_major java)
+        if [ -n "$major" ] && [ "$major" -ge 25 ]; then
+            JAVA_HOME=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
+            export JAVA_HOME
+            return 0
+        fi
+    fi
+    echo "trellis: needs Java 25 or newer: set JAVA_HOME, or install Temurin 25 in /usr/lib/jvm/temurin-25-jdk-amd64 (found: ${major:+java $major}${major:-no java})" >&2
+    exit 1
+}
+
+trellis_find_java
