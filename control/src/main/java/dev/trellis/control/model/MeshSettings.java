@@ -1,0 +1,54 @@
+package dev.trellis.control.model;
+
+import java.util.Objects;
+
+/**
+ * Mesh-wide settings (Istio's MeshConfig, the part the translation reads).
+ *
+ * @param trustDomain SPIFFE trust domain, {@code cluster.local} by default
+ * @param domainSuffix the DNS suffix of in-mesh hostnames ({@code <name>.<namespace>.svc.<suffix>})
+ * @param rootNamespace the namespace whose Sidecar/DestinationRule apply mesh-wide ({@code istio-system})
+ * @param outboundPolicy what a sidecar does with traffic to hosts no service claims
+ */
+public record MeshSettings(
+        String trustDomain, String domainSuffix, String rootNamespace, OutboundTrafficPolicy outboundPolicy) {
+
+    /** Istio's {@code outboundTrafficPolicy.mode}. */
+    public enum OutboundTrafficPolicy {
+        /** Unknown destinations go to PassthroughCluster. */
+        ALLOW_ANY,
+        /** Unknown destinations go to BlackHoleCluster. */
+        REGISTRY_ONLY
+    }
+
+    public static final MeshSettings DEFAULT =
+            new MeshSettings("cluster.local", "cluster.local", "istio-system", OutboundTrafficPolicy.ALLOW_ANY);
+
+    public MeshSettings {
+        Objects.requireNonNull(trustDomain, "trustDomain");
+        Objects.requireNonNull(domainSuffix, "domainSuffix");
+        Objects.requireNonNull(rootNamespace, "rootNamespace");
+        Objects.requireNonNull(outboundPolicy, "outboundPolicy");
+    }
+
+    public MeshSettings withTrustDomain(String td) {
+        return new MeshSettings(td, domainSuffix, rootNamespace, outboundPolicy);
+    }
+
+    public MeshSettings withOutboundPolicy(OutboundTrafficPolicy p) {
+        return new MeshSettings(trustDomain, domainSuffix, rootNamespace, p);
+    }
+
+    /** Resolves a short host against a namespace as Istio does: {@code reviews} in {@code default} is the FQDN. */
+    public String fqdn(String host, String namespace) {
+        if (host.contains(".") || host.startsWith("*")) {
+            return host;
+        }
+        return host + "." + namespace + ".svc." + domainSuffix;
+    }
+
+    /** The SPIFFE id of a service account. */
+    public String spiffeId(String namespace, String serviceAccount) {
+        return "spiffe://" + trustDomain + "/ns/" + namespace + "/sa/" + serviceAccount;
+    }
+}

@@ -1,0 +1,25 @@
+package dev.trellis.control.networking.cluster;
+
+import dev.trellis.control.model.Proxy;
+import dev.trellis.control.model.Service;
+import dev.trellis.control.model.ServicePort;
+import dev.trellis.control.push.PushContext;
+import dev.trellis.xds.naming.ClusterName;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import java.util.List;
+
+/** What DestinationRules add to outbound clusters: subsets, and settings applied on top of the base cluster. */
+public interface ClusterPolicy {
+
+    ClusterPolicy NONE = new ClusterPolicy() {};
+
+    /** The subset names of the DestinationRule that applies to {@code service} for this proxy, in order. */
+    default List<String> subsets(Proxy proxy, PushContext push, Service service) {
+        return List.of();
+    }
+
+    /** The cluster with the DestinationRule's traffic policy applied (port-level and subset-level merged in). */
+    default Cluster apply(Proxy proxy, PushContext push, Service s, ServicePort p, ClusterName name, Cluster base) {
+        return base;
+    }
+}

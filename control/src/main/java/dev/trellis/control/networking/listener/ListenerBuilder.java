@@ -1,0 +1,227 @@
+package dev.trellis.control.networking.listener;
+
+import com.google.protobuf.BoolValue;
+import com.google.protobuf.UInt32Value;
+import dev.trellis.control.model.MeshSettings;
+import dev.trellis.control.model.Proxy;
+import dev.trellis.control.model.Service;
+import dev.trellis.control.model.ServiceInstance;
+import dev.trellis.control.model.ServicePort;
+import dev.trellis.control.networking.Envoy;
+import dev.trellis.control.networking.cluster.ClusterBuilder;
+import dev.trellis.control.networking.route.ProxylessNames;
+import dev.trellis.control.push.PushContext;
+import dev.trellis.xds.naming.ClusterName;
+import dev.trellis.xds.naming.ResourceNames;
+import io.envoyproxy.envoy.config.core.v3.CidrRange;
+import io.envoyproxy.envoy.config.core.v3.TrafficDirection;
+import io.envoyproxy.envoy.config.listener.v3.ApiListener;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
+import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
+import io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3.OriginalDst;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
+import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Builds a proxy's listeners. */
+public final class ListenerBuilder {
+
+    public static final String HCM = "envoy.filters.network.http_connection_manager";
+    public static final String TCP_PROXY = "envoy.filters.network.tcp_proxy";
+    public static final String ROUTER = "envoy.filters.http.router";
+    public static final String ORIGINAL_DST = "envoy.filters.listener.original_dst";
+
+    private ListenerBuilder() {}
+
+    /** Every listener a sidecar gets (for proxyless clients, see {@link #proxyless}). */
+    public static List<Listener> sidecar(Proxy proxy, PushContext push) {
+        List<Listener> out = new ArrayList<>();
+        out.add(virtualOutbound(push.mesh()));
+        out.addAll(outbound(proxy, push));
+        out.add(virtualInbound(proxy, push));
+        return out;
+    }
+
+    /**
+     * One listener per outbound port: HTTP ports share {@code 0.0.0.0_<port>} with RDS; TCP services get
+     * {@code <vip>_<port>}, or {@code 0.0.0.0_<port>} when they have no VIP and no HTTP service took the port.
+     */
+    public static List<Listener> outbound(Proxy proxy, PushContext push) {
+        TreeMap<Integer, Boolean> httpPorts = new TreeMap<>();
+        Map<String, Listener> tcp = new TreeMap<>();
+        List<Service> visible = push.visibleServices(proxy);
+        for (Service s : visible) {
+            for (ServicePort p : s.ports()) {
+                if (p.protocol().isHttp()) {
+                    httpPorts.put(p.port(), true);
+                }
+            }
+        }
+        for (Service s : visible) {
+            for (ServicePort p : s.ports()) {
+                if (!p.protocol().isTcp()) {
+                    continue;
+                }
+                String address = s.vip().orElse(null);
+                if (address == null) {
+                    if (httpPorts.containsKey(p.port())) {
+                        continue; // Istio gives the wildcard port to HTTP; this TCP service is reached by VIP only.
+                    }
+                    address = ResourceNames.WILDCARD_ADDRESS;
+                }
+                String name = ResourceNames.listenerName(address, p.port());
+                tcp.putIfAbsent(
+                        name,
+                        listener(name, address, p.port(), TrafficDirection.OUTBOUND)
+                                .addFilterChains(FilterChain.newBuilder()
+                                        .addFilters(tcpProxy(
+                                                ClusterName.outbound(p.port(), s.hostname())
+                                                        .toString(),
+                                                ClusterName.outbound(p.port(), s.hostname())
+                                                        .toString())))
+                                .build());
+            }
+        }
+        List<Listener> out = new ArrayList<>();
+        for (int port : httpPorts.keySet()) {
+            String name = ResourceNames.listenerName(ResourceNames.WILDCARD_ADDRESS, port);
+            out.add(listener(name, ResourceNames.WILDCARD_ADDRESS, port, TrafficDirection.OUTBOUND)
+                    .addFilterChains(FilterChain.newBuilder()
+                            .addFilters(httpConnectionManager(
+                                    "outbound_0.0.0.0_" + port,
+                                    ResourceNames.routeConfigName(port),
+                                    push.routing().httpFilters())))
+                    .build());
+        }
+        out.addAll(tcp.values());
+        return out;
+    }
+
+    private static Listener.Builder listener(String name, String address, int port, TrafficDirection dir) {
+        return Listener.newBuilder()
+                .setName(name)
+                .setAddress(Envoy.address(address, port))
+                .setTrafficDirection(dir)
+                .setBindToPort(BoolValue.of(false));
+    }
+
+    /** 15001: hands each connection to the listener of its original destination, else passes it through or drops it. */
+    public static Listener virtualOutbound(MeshSettings mesh) {
+        String fallback = mesh.outboundPolicy() == MeshSettings.OutboundTrafficPolicy.ALLOW_ANY
+                ? ResourceNames.PASSTHROUGH_CLUSTER
+                : ResourceNames.BLACKHOLE_CLUSTER;
+        return Listener.newBuilder()
+                .setName(ResourceNames.VIRTUAL_OUTBOUND)
+                .setAddress(Envoy.address(ResourceNames.WILDCARD_ADDRESS, ResourceNames.VIRTUAL_OUTBOUND_PORT))
+                .setTrafficDirection(TrafficDirection.OUTBOUND)
+                .setUseOriginalDst(BoolValue.of(true))
+                .addFilterChains(FilterChain.newBuilder().setName(fallback).addFilters(tcpProxy(fallback, fallback)))
+                .build();
+    }
+
+    /**
+     * 15006: recovers the original destination, then picks a filter chain by destination port: HTTP ports get an
+     * HTTP connection manager routing to {@code inbound|<port>||}, others a TCP proxy; unknown ports pass through.
+     */
+    public static Listener virtualInbound(Proxy proxy, PushContext push) {
+        Listener.Builder l = Listener.newBuilder()
+                .setName(ResourceNames.VIRTUAL_INBOUND)
+                .setAddress(Envoy.address(ResourceNames.WILDCARD_ADDRESS, ResourceNames.VIRTUAL_INBOUND_PORT))
+                .setTrafficDirection(TrafficDirection.INBOUND)
+                .addListenerFilters(ListenerFilter.newBuilder()
+                        .setName(ORIGINAL_DST)
+                        .setTypedConfig(Envoy.any(OriginalDst.getDefaultInstance())));
+        TreeMap<Integer, Boolean> ports = new TreeMap<>();
+        for (ServiceInstance i : push.proxyInstances(proxy)) {
+            ports.merge(i.endpointPort(), i.servicePort().protocol().isHttp(), Boolean::logicalOr);
+        }
+        for (Map.Entry<String, Integer> e : proxy.metadata().workloadPorts().entrySet()) {
+            ports.putIfAbsent(
+                    e.getValue(),
+                    dev.trellis.control.model.Protocol.of(e.getKey(), null).isHttp());
+        }
+        for (int port : ClusterBuilder.inboundPorts(proxy, push)) {
+            boolean http = ports.getOrDefault(port, false);
+            String cluster = ClusterName.inbound(port).toString();
+            FilterChain.Builder fc = FilterChain.newBuilder()
+                    .setName(cluster)
+                    .setFilterChainMatch(FilterChainMatch.newBuilder().setDestinationPort(UInt32Value.of(port)));
+            if (http) {
+                fc.addFilters(httpConnectionManager(
+                        "inbound_0.0.0.0_" + port, ResourceNames.inboundRouteConfigName(port), List.of()));
+            } else {
+                fc.addFilters(tcpProxy("inbound_0.0.0.0_" + port, cluster));
+            }
+            l.addFilterChains(fc);
+        }
+        l.addFilterChains(FilterChain.newBuilder()
+                .setName(ResourceNames.INBOUND_PASSTHROUGH_CLUSTER)
+                .setFilterChainMatch(FilterChainMatch.newBuilder()
+                        .addPrefixRanges(CidrRange.newBuilder()
+                                .setAddressPrefix("0.0.0.0")
+                                .setPrefixLen(UInt32Value.of(0))))
+                .addFilters(tcpProxy(
+                        ResourceNames.INBOUND_PASSTHROUGH_CLUSTER, ResourceNames.INBOUND_PASSTHROUGH_CLUSTER)));
+        return l.build();
+    }
+
+    /**
+     * The API listener a proxyless gRPC client asked for by the {@code host:port} it dialed; null when that names no
+     * service this client can see. Its route configuration is served by RDS under the same name.
+     */
+    public static Listener proxyless(Proxy proxy, PushContext push, String name) {
+        if (ProxylessNames.resolve(proxy, push, name).isEmpty()) {
+            return null;
+        }
+        HttpConnectionManager hcm = HttpConnectionManager.newBuilder()
+                .setStatPrefix(name)
+                .setRds(Rds.newBuilder().setConfigSource(Envoy.ads()).setRouteConfigName(name))
+                .addHttpFilters(routerFilter())
+                .build();
+        return Listener.newBuilder()
+                .setName(name)
+                .setApiListener(ApiListener.newBuilder().setApiListener(Envoy.any(hcm)))
+                .build();
+    }
+
+    static Filter httpConnectionManager(String statPrefix, String routeConfigName, List<String> filtersBeforeRouter) {
+        HttpConnectionManager.Builder hcm = HttpConnectionManager.newBuilder()
+                .setStatPrefix(statPrefix)
+                .setRds(Rds.newBuilder().setConfigSource(Envoy.ads()).setRouteConfigName(routeConfigName));
+        for (String f : filtersBeforeRouter) {
+            hcm.addHttpFilters(HttpFilters.byName(f));
+        }
+        hcm.addHttpFilters(routerFilter());
+        return Filter.newBuilder()
+                .setName(HCM)
+                .setTypedConfig(Envoy.any(hcm.build()))
+                .build();
+    }
+
+    /** The router must be the last HTTP filter: Envoy and grpc-java reject a chain without it there. */
+    static HttpFilter routerFilter() {
+        return HttpFilter.newBuilder()
+                .setName(ROUTER)
+                .setTypedConfig(Envoy.any(Router.getDefaultInstance()))
+                .build();
+    }
+
+    static Filter tcpProxy(String statPrefix, String cluster) {
+        return Filter.newBuilder()
+                .setName(TCP_PROXY)
+                .setTypedConfig(Envoy.any(TcpProxy.newBuilder()
+                        .setStatPrefix(statPrefix)
+                        .setCluster(cluster)
+                        .build()))
+                .build();
+    }
+}

@@ -1,0 +1,140 @@
+package dev.trellis.control.push;
+
+import dev.trellis.control.model.MeshSettings;
+import dev.trellis.control.model.Proxy;
+import dev.trellis.control.model.Service;
+import dev.trellis.control.model.ServiceInstance;
+import dev.trellis.control.model.Workload;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything one push reads, frozen: services sorted by hostname, their instances, routing config, mesh settings.
+ * Built once per push and shared by every proxy's generators; never changed after construction, so generators are pure
+ * functions of (proxy, context) and can run on any thread.
+ */
+public final class PushContext {
+
+    private final long version;
+    private final Instant created;
+    private final MeshSettings mesh;
+    private final List<Service> services;
+    private final Map<String, Service> byHost;
+    private final Map<String, List<ServiceInstance>> instancesByHost;
+    private final List<Workload> workloads;
+    private final RoutingConfig routing;
+    private final List<String> errors;
+
+    public PushContext(
+            long version,
+            MeshSettings mesh,
+            List<Service> services,
+            Map<String, List<ServiceInstance>> instancesByHost,
+            List<Workload> workloads,
+            RoutingConfig routing,
+            List<String> errors) {
+        this.version = version;
+        this.created = Instant.now();
+        this.mesh = mesh;
+        List<Service> sorted = new ArrayList<>(services);
+        sorted.sort(Comparator.comparing(Service::hostname));
+        this.services = List.copyOf(sorted);
+        Map<String, Service> m = new LinkedHashMap<>();
+        for (Service s : this.services) {
+            m.putIfAbsent(s.hostname(), s);
+        }
+        this.byHost = Map.copyOf(m);
+        Map<String, List<ServiceInstance>> inst = new HashMap<>();
+        instancesByHost.forEach((h, l) -> inst.put(h, List.copyOf(l)));
+        this.instancesByHost = Map.copyOf(inst);
+        this.workloads = List.copyOf(workloads);
+        this.routing = routing;
+        this.errors = List.copyOf(errors);
+    }
+
+    /** An empty context: no services, no config. */
+    public static PushContext empty(MeshSettings mesh) {
+        return new PushContext(0, mesh, List.of(), Map.of(), List.of(), RoutingConfig.EMPTY, List.of());
+    }
+
+    public long version() {
+        return version;
+    }
+
+    public Instant created() {
+        return created;
+    }
+
+    public MeshSettings mesh() {
+        return mesh;
+    }
+
+    public List<Service> services() {
+        return services;
+    }
+
+    public Service service(String hostname) {
+        return byHost.get(hostname);
+    }
+
+    public List<Workload> workloads() {
+        return workloads;
+    }
+
+    public RoutingConfig routing() {
+        return routing;
+    }
+
+    /** Config and registry problems found while building this context (shown by the debug endpoints). */
+    public List<String> errors() {
+        return errors;
+    }
+
+    /** The instances of {@code hostname} serving service port {@code port}. */
+    public List<ServiceInstance> instances(String hostname, int port) {
+        List<ServiceInstance> all = instancesByHost.getOrDefault(hostname, List.of());
+        List<ServiceInstance> out = new ArrayList<>(all.size());
+        for (ServiceInstance i : all) {
+            if (i.servicePort().port() == port) {
+                out.add(i);
+            }
+        }
+        return out;
+    }
+
+    public List<ServiceInstance> instances(String hostname) {
+        return instancesByHost.getOrDefault(hostname, List.of());
+    }
+
+    /**
+     * The services a proxy sees: those exported to its namespace, narrowed by the Sidecar resource that applies to
+     * it, if any. Sorted by hostname.
+     */
+    public List<Service> visibleServices(Proxy proxy) {
+        List<Service> out = new ArrayList<>();
+        for (Service s : services) {
+            if (s.visibleTo(proxy.namespace()) && routing.sidecarAllows(proxy, s, mesh)) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    /** The instances whose workload is this proxy: what its inbound listener serves. */
+    public List<ServiceInstance> proxyInstances(Proxy proxy) {
+        List<ServiceInstance> out = new ArrayList<>();
+        for (Service s : services) {
+            for (ServiceInstance i : instancesByHost.getOrDefault(s.hostname(), List.of())) {
+                if (proxy.ips().contains(i.workload().address())) {
+                    out.add(i);
+                }
+            }
+        }
+        return out;
+    }
+}

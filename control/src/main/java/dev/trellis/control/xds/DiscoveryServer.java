@@ -1,0 +1,216 @@
+package dev.trellis.control.xds;
+
+import com.google.protobuf.Message;
+import dev.trellis.control.generate.Generator;
+import dev.trellis.control.generate.Generators;
+import dev.trellis.control.model.Proxy;
+import dev.trellis.control.push.PushContext;
+import dev.trellis.control.push.PushRequest;
+import dev.trellis.xds.TypeUrl;
+import dev.trellis.xds.naming.ClusterName;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The ADS service. Answers requests from the current {@link PushContext} and pushes a new one to every connected
+ * proxy it affects. Envoy's order for a full push is CDS, EDS, LDS, RDS, so a proxy never sees a route to a cluster it
+ * does not have yet.
+ */
+public final class DiscoveryServer extends AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase {
+
+    private static final Logger LOG = Logger.getLogger(DiscoveryServer.class.getName());
+    private static final List<TypeUrl> PUSH_ORDER =
+            List.of(TypeUrl.CLUSTER, TypeUrl.ENDPOINT, TypeUrl.LISTENER, TypeUrl.ROUTE);
+
+    private final Map<TypeUrl, Generator> generators = Generators.all();
+    private final Map<String, XdsConnection> connections = new ConcurrentHashMap<>();
+    private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
+    private final AtomicLong ids = new AtomicLong();
+    private final XdsMetrics metrics = new XdsMetrics();
+    private final Supplier<PushContext> current;
+
+    /** @param current the latest push context (requests are answered from it) */
+    public DiscoveryServer(Supplier<PushContext> current) {
+        this.current = current;
+    }
+
+    public XdsMetrics metrics() {
+        return metrics;
+    }
+
+    public void addConnectionListener(ConnectionListener l) {
+        listeners.add(l);
+    }
+
+    /** The connected proxies, sorted by proxy id. */
+    public List<XdsConnection> connections() {
+        List<XdsConnection> l = new ArrayList<>(connections.values());
+        l.sort(java.util.Comparator.comparing((XdsConnection c) -> c.proxy().id())
+                .thenComparing(XdsConnection::conId));
+        return l;
+    }
+
+    @Override
+    public StreamObserver<DiscoveryRequest> streamAggregatedResources(StreamObserver<DiscoveryResponse> out) {
+        return new StreamObserver<>() {
+            private XdsConnection con;
+
+            @Override
+            public void onNext(DiscoveryRequest req) {
+                try {
+                    if (con == null) {
+                        if (!req.hasNode() || req.getNode().getId().isEmpty()) {
+                            out.onError(Status.INVALID_ARGUMENT
+                                    .withDescription("the first request on an ADS stream must carry a node with an id")
+                                    .asRuntimeException());
+                            return;
+                        }
+                        Proxy proxy = Proxy.fromNode(req.getNode());
+                        con = new XdsConnection(proxy.id() + "-" + ids.incrementAndGet(), proxy, out);
+                        connections.put(con.conId(), con);
+                        metrics.connected.incrementAndGet();
+                        proxy.warnings().forEach(w -> LOG.warning("proxy " + proxy.id() + ": " + w));
+                        listeners.forEach(l -> l.connected(con.conId(), proxy));
+                    }
+                    handle(con, req);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "ADS request failed", e);
+                    out.onError(Status.INTERNAL.withDescription(e.toString()).asRuntimeException());
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                closed();
+            }
+
+            @Override
+            public void onCompleted() {
+                closed();
+                try {
+                    out.onCompleted();
+                } catch (RuntimeException ignored) {
+                    // already closed
+                }
+            }
+
+            private void closed() {
+                if (con != null && connections.remove(con.conId()) != null) {
+                    metrics.connected.decrementAndGet();
+                    listeners.forEach(l -> l.disconnected(con.conId(), con.proxy()));
+                }
+            }
+        };
+    }
+
+    /** The state-of-the-world request rules: initial, ACK, NACK, subscription change, stale nonce. */
+    void handle(XdsConnection con, DiscoveryRequest req) {
+        TypeUrl type;
+        try {
+            type = TypeUrl.fromUrl(req.getTypeUrl());
+        } catch (IllegalArgumentException e) {
+            LOG.fine(() -> "ignoring request for unsupported type " + req.getTypeUrl());
+            return;
+        }
+        Set<String> names = Set.copyOf(new LinkedHashSet<>(req.getResourceNamesList()));
+        synchronized (con) {
+            XdsConnection.Watch w = con.watchOrCreate(type);
+            if (!req.getResponseNonce().isEmpty()) {
+                if (!req.getResponseNonce().equals(w.sentNonce)) {
+                    return; // An answer to an older response: a newer one is on its way.
+                }
+                if (req.hasErrorDetail()) {
+                    w.nackedVersion = w.sentVersion;
+                    w.lastNack = req.getErrorDetail().getMessage();
+                    w.lastNackAt = Instant.now();
+                    w.pendingStart = null;
+                    metrics.reject(type.shortName().toLowerCase(java.util.Locale.ROOT));
+                    LOG.warning("proxy " + con.proxy().id() + " rejected " + type.shortName() + " version "
+                            + w.sentVersion + ": " + w.lastNack);
+                    // Never re-send the rejected version; the next config change will produce a new one.
+                    w.names = names;
+                    return;
+                }
+                w.ackedVersion = req.getVersionInfo();
+                if (w.pendingStart != null && w.ackedVersion.equals(w.sentVersion)) {
+                    metrics.convergence(
+                            Duration.between(w.pendingStart, Instant.now()).toNanos() / 1e9);
+                    w.pendingStart = null;
+                }
+                if (names.equals(w.names)) {
+                    return; // A plain ACK.
+                }
+            }
+            // Initial request, reconnect, or a changed subscription: answer with the current resources.
+            w.names = names;
+            SortedMap<String, Message> resources = generators.get(type).generate(con.proxy(), current.get(), names);
+            if (con.send(type, resources, null, true)) {
+                metrics.push(type.shortName().toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+    }
+
+    /** Pushes {@code push} to every connection the request affects. Called by the debouncer's thread. */
+    public void push(PushContext push, PushRequest request) {
+        request.reasons().forEach(metrics::trigger);
+        for (XdsConnection con : connections.values()) {
+            try {
+                pushTo(con, push, request);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "push to " + con.proxy().id() + " failed", e);
+                con.close(Status.INTERNAL.withDescription("push failed: " + e).asRuntimeException());
+            }
+        }
+    }
+
+    void pushTo(XdsConnection con, PushContext push, PushRequest request) {
+        synchronized (con) {
+            for (TypeUrl type : PUSH_ORDER) {
+                XdsConnection.Watch w = con.watch(type);
+                if (w == null) {
+                    continue; // Never subscribed.
+                }
+                if (!request.full()) {
+                    if (type != TypeUrl.ENDPOINT || !affected(w.names, request)) {
+                        continue;
+                    }
+                }
+                SortedMap<String, Message> resources = generators.get(type).generate(con.proxy(), push, w.names);
+                if (con.send(type, resources, request.start(), false)) {
+                    metrics.push(type.shortName().toLowerCase(java.util.Locale.ROOT));
+                }
+            }
+        }
+    }
+
+    /** Whether an endpoint change to {@code request.hostnames()} touches any subscribed cluster. */
+    static boolean affected(Set<String> clusterNames, PushRequest request) {
+        if (request.allEndpoints()) {
+            return true;
+        }
+        for (String name : clusterNames) {
+            ClusterName cn = ClusterName.tryParse(name);
+            if (cn != null && request.hostnames().contains(cn.host())) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,198 @@
+package dev.trellis.control.xds;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.Message;
+import dev.trellis.control.model.Proxy;
+import dev.trellis.xds.TypeUrl;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.stub.StreamObserver;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+
+/** One ADS stream: a proxy and its per-type subscription and ACK state. All methods synchronize on the connection. */
+public final class XdsConnection {
+
+    /** What the proxy has and wants for one type. */
+    public static final class Watch {
+        Set<String> names = Set.of();
+        String sentVersion = "";
+        String sentNonce = "";
+        Instant sentAt;
+        String ackedVersion = "";
+        String nackedVersion = "";
+        String lastNack = "";
+        Instant lastNackAt;
+        int resourceCount;
+        SortedMap<String, Message> sent = new java.util.TreeMap<>();
+        /** When the change that produced the unACKed response happened, for convergence time. */
+        Instant pendingStart;
+
+        public Set<String> names() {
+            return names;
+        }
+
+        public String sentVersion() {
+            return sentVersion;
+        }
+
+        public String ackedVersion() {
+            return ackedVersion;
+        }
+
+        public String nackedVersion() {
+            return nackedVersion;
+        }
+
+        public String lastNack() {
+            return lastNack;
+        }
+
+        public Instant lastNackAt() {
+            return lastNackAt;
+        }
+
+        public Instant sentAt() {
+            return sentAt;
+        }
+
+        public int resourceCount() {
+            return resourceCount;
+        }
+    }
+
+    /** Per-type sync status as istioctl shows it. */
+    public enum SyncStatus {
+        SYNCED,
+        STALE,
+        NACKED,
+        NOT_SENT
+    }
+
+    private final String conId;
+    private final Proxy proxy;
+    private final StreamObserver<DiscoveryResponse> out;
+    private final Instant connectedAt = Instant.now();
+    private final Map<TypeUrl, Watch> watches = new EnumMap<>(TypeUrl.class);
+    private long nonceCounter;
+
+    XdsConnection(String conId, Proxy proxy, StreamObserver<DiscoveryResponse> out) {
+        this.conId = conId;
+        this.proxy = proxy;
+        this.out = out;
+    }
+
+    public String conId() {
+        return conId;
+    }
+
+    public Proxy proxy() {
+        return proxy;
+    }
+
+    public Instant connectedAt() {
+        return connectedAt;
+    }
+
+    synchronized Watch watch(TypeUrl type) {
+        return watches.get(type);
+    }
+
+    synchronized Watch watchOrCreate(TypeUrl type) {
+        return watches.computeIfAbsent(type, t -> new Watch());
+    }
+
+    /** A copy of the watches, for debug views. */
+    public synchronized Map<TypeUrl, Watch> watches() {
+        return new LinkedHashMap<>(watches);
+    }
+
+    /** The resources last sent of each type, for config_dump. */
+    public synchronized Map<TypeUrl, SortedMap<String, Message>> sentResources() {
+        Map<TypeUrl, SortedMap<String, Message>> m = new EnumMap<>(TypeUrl.class);
+        watches.forEach((t, w) -> m.put(t, w.sent));
+        return m;
+    }
+
+    public synchronized SyncStatus status(TypeUrl type) {
+        Watch w = watches.get(type);
+        if (w == null || w.sentVersion.isEmpty()) {
+            return SyncStatus.NOT_SENT;
+        }
+        if (w.sentVersion.equals(w.ackedVersion)) {
+            return SyncStatus.SYNCED;
+        }
+        if (w.sentVersion.equals(w.nackedVersion)) {
+            return SyncStatus.NACKED;
+        }
+        return SyncStatus.STALE;
+    }
+
+    /**
+     * Sends {@code resources} unless the proxy already has exactly this content (or rejected exactly this content).
+     *
+     * @return true if a response was sent
+     */
+    synchronized boolean send(TypeUrl type, SortedMap<String, Message> resources, Instant changeStart, boolean force) {
+        Watch w = watches.computeIfAbsent(type, t -> new Watch());
+        String version = version(resources);
+        if (!force && (version.equals(w.sentVersion) || version.equals(w.nackedVersion))) {
+            return false;
+        }
+        String nonce = Long.toString(++nonceCounter);
+        DiscoveryResponse.Builder r = DiscoveryResponse.newBuilder()
+                .setTypeUrl(type.url())
+                .setVersionInfo(version)
+                .setNonce(nonce);
+        for (Message m : resources.values()) {
+            r.addResources(Any.pack(m));
+        }
+        w.sentVersion = version;
+        w.sentNonce = nonce;
+        w.sentAt = Instant.now();
+        w.sent = resources;
+        w.resourceCount = resources.size();
+        w.pendingStart = changeStart;
+        out.onNext(r.build());
+        return true;
+    }
+
+    /** Content hash of the resources: equal content, equal version, so nothing is sent twice. */
+    static String version(SortedMap<String, Message> resources) {
+        try {
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            for (Map.Entry<String, Message> e : resources.entrySet()) {
+                d.update(e.getKey().getBytes(StandardCharsets.UTF_8));
+                d.update((byte) 0);
+                d.update(e.getValue().toByteArray());
+            }
+            return HexFormat.of().formatHex(d.digest(), 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    synchronized void close(Throwable error) {
+        try {
+            if (error == null) {
+                out.onCompleted();
+            } else {
+                out.onError(error);
+            }
+        } catch (RuntimeException ignored) {
+            // The stream may already be gone.
+        }
+    }
+
+    synchronized String lastNonce(TypeUrl type) {
+        Watch w = watches.get(type);
+        return w == null ? "" : w.sentNonce;
+    }
+}
