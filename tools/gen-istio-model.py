@@ -529,6 +529,7 @@ def main():
                 ("group", group),
                 ("versions", [v["name"] for v in versions]),
                 ("javaType", BASE_PKG + "." + KINDS[kind] + "." + kind),
+                ("specRequired", "spec" in (versions[0]["schema"]["openAPIV3Schema"].get("required") or [])),
                 ("spec", compact),
             ]
         )

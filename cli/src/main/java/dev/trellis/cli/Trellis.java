@@ -1,5 +1,6 @@
 package dev.trellis.cli;
 
+import dev.trellis.api.cli.ValidateCommand;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,6 +13,7 @@ import picocli.CommandLine.Command;
         description = "A service mesh that speaks Istio's configuration and Envoy's xDS.",
         subcommands = {
             UpCommand.class,
+            ValidateCommand.class,
             // Subcommands of other modules go here, one line each.
             AutoComplete.GenerateCompletion.class,
         })

@@ -1,0 +1,358 @@
+package dev.trellis.api.validation.rules;
+
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
+import dev.trellis.api.model.Duration;
+import java.net.Inet6Address;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The building blocks of Istio's validation ({@code pkg/config/validation}, {@code pkg/config/labels}): DNS names,
+ * wildcard hosts, IPs and CIDRs, ports, durations, labels, header names, RE2 regexes. Each check returns null when
+ * the value is fine, else Istio's message for it.
+ */
+public final class Checks {
+
+    private Checks() {}
+
+    private static final String DNS1123_LABEL_FMT = "[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?";
+    private static final Pattern DNS1123_LABEL = Pattern.compile("^" + DNS1123_LABEL_FMT + "$");
+    private static final Pattern WILDCARD_LABEL = Pattern.compile("^(\\*|(\\*|\\*-)?" + DNS1123_LABEL_FMT + ")$");
+    private static final String QUALIFIED_NAME_FMT = "(?:[A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
+    private static final Pattern TAG_KEY = Pattern.compile(
+            "^(" + DNS1123_LABEL_FMT + "(?:\\." + DNS1123_LABEL_FMT + ")*/)?(" + QUALIFIED_NAME_FMT + ")$");
+    private static final Pattern LABEL_VALUE = Pattern.compile("^(" + QUALIFIED_NAME_FMT + ")?$");
+    private static final Pattern HEADER_NAME = Pattern.compile("^[-_A-Za-z0-9]+$");
+
+    /** Go's {@code %q}: a double-quoted string with quotes and backslashes escaped. */
+    public static String q(String s) {
+        if (s == null) {
+            return "\"\"";
+        }
+        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\t' -> sb.append("\\t");
+                default -> sb.append(c);
+            }
+        }
+        return sb.append('"').toString();
+    }
+
+    public static boolean isDns1123Label(String v) {
+        return v != null && v.length() <= 63 && DNS1123_LABEL.matcher(v).matches();
+    }
+
+    public static boolean isWildcardDns1123Label(String v) {
+        return v != null && v.length() <= 63 && WILDCARD_LABEL.matcher(v).matches();
+    }
+
+    static String dnsPreconditions(String name) {
+        if (name.length() > 255) {
+            return "domain name " + q(name) + " too long (max 255)";
+        }
+        if (name.isEmpty()) {
+            return "empty domain name not allowed";
+        }
+        return null;
+    }
+
+    static String dns1123Labels(String domain) {
+        String[] parts = domain.split("\\.", -1);
+        String tld = parts[parts.length - 1];
+        if (!tld.isEmpty() && tld.chars().allMatch(Character::isDigit)) {
+            return "domain name " + q(domain) + " invalid (top level domain " + q(tld) + " cannot be all-numeric)";
+        }
+        for (int i = 0; i < parts.length; i++) {
+            if (i == parts.length - 1 && parts[i].isEmpty()) {
+                return null; // a trailing dot, as in "istio.io."
+            }
+            if (!isDns1123Label(parts[i])) {
+                return "domain name " + q(domain) + " invalid (label " + q(parts[i]) + " invalid)";
+            }
+        }
+        return null;
+    }
+
+    /** A fully-qualified (or short) DNS name without wildcards. */
+    public static String fqdn(String name) {
+        String pre = dnsPreconditions(name == null ? "" : name);
+        return pre != null ? pre : dns1123Labels(name);
+    }
+
+    /** A DNS name that may have a wildcard as (a prefix of) its first label only: {@code *.example.com}. */
+    public static String wildcardDomain(String domain) {
+        String d = domain == null ? "" : domain;
+        String pre = dnsPreconditions(d);
+        if (pre != null) {
+            return pre;
+        }
+        int dot = d.indexOf('.');
+        String first = dot < 0 ? d : d.substring(0, dot);
+        if (!isWildcardDns1123Label(first)) {
+            return "domain name " + q(d) + " invalid (label " + q(first) + " invalid)";
+        }
+        return dot < 0 ? null : dns1123Labels(d.substring(dot + 1));
+    }
+
+    /** Like {@link #wildcardDomain} but allows Istio's generated {@code outbound_.80_._.host} SNI names. */
+    static String wildcardDomainForGatewayVs(boolean sni, String domain) {
+        String d = domain == null ? "" : domain;
+        String pre = dnsPreconditions(d);
+        if (pre != null) {
+            return pre;
+        }
+        int dot = d.indexOf('.');
+        String first = dot < 0 ? d : d.substring(0, dot);
+        if (sni && first.equals("outbound_")) {
+            return Pattern.compile("outbound_.([0-8].*).*").matcher(d).find()
+                    ? null
+                    : "domain name " + q(d) + " invalid (label " + q(first) + " invalid)";
+        }
+        if (!isWildcardDns1123Label(first)) {
+            return "domain name " + q(d) + " invalid (label " + q(first) + " invalid)";
+        }
+        return dot < 0 ? null : dns1123Labels(d.substring(dot + 1));
+    }
+
+    public static boolean isIpv4(String s) {
+        if (s == null || s.isEmpty()) {
+            return false;
+        }
+        String[] parts = s.split("\\.", -1);
+        if (parts.length != 4) {
+            return false;
+        }
+        for (String p : parts) {
+            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                return false;
+            }
+            if (p.length() > 1 && p.charAt(0) == '0') {
+                return false; // Go's netip rejects leading zeros
+            }
+            if (Integer.parseInt(p) > 255) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public static boolean isIpv6(String s) {
+        if (s == null || !s.contains(":") || s.contains("[") || s.contains("/")) {
+            return false;
+        }
+        String addr = s;
+        int zone = s.indexOf('%');
+        if (zone >= 0) {
+            addr = s.substring(0, zone);
+            if (zone == s.length() - 1) {
+                return false;
+            }
+        }
+        for (int i = 0; i < addr.length(); i++) {
+            char c = addr.charAt(i);
+            if (!(Character.digit(c, 16) >= 0 || c == ':' || c == '.')) {
+                return false;
+            }
+        }
+        try {
+            return Inet6Address.ofLiteral(addr) != null;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** An IPv4 or IPv6 address (no DNS lookup). */
+    public static boolean isIp(String s) {
+        return isIpv4(s) || isIpv6(s);
+    }
+
+    /** An address or CIDR block: {@code 10.0.0.1}, {@code 10.0.0.0/8}, {@code 2001:db8::/32}. */
+    public static boolean isCidr(String s) {
+        int slash = s == null ? -1 : s.indexOf('/');
+        if (slash < 0 || s.indexOf('/', slash + 1) >= 0) {
+            return false;
+        }
+        String addr = s.substring(0, slash);
+        String bits = s.substring(slash + 1);
+        if (bits.isEmpty() || bits.length() > 3 || !bits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return false;
+        }
+        if (bits.length() > 1 && bits.charAt(0) == '0') {
+            return false;
+        }
+        int n = Integer.parseInt(bits);
+        if (isIpv4(addr)) {
+            return n <= 32;
+        }
+        return isIpv6(addr) && !addr.contains("%") && n <= 128;
+    }
+
+    /** Istio's {@code ValidateIPAddress}. */
+    public static String ipAddress(String addr) {
+        return isIp(addr) ? null : addr + " is not a valid IP";
+    }
+
+    /** Istio's {@code ValidateIPSubnet}: CIDR notation or a plain address. */
+    public static String ipSubnet(String subnet) {
+        if (subnet != null && subnet.chars().filter(c -> c == '/').count() == 1) {
+            return isCidr(subnet) ? null : subnet + " is not a valid CIDR block";
+        }
+        return ipAddress(subnet);
+    }
+
+    public static String port(long port) {
+        return port >= 1 && port <= 65535 ? null : "port number " + port + " must be in the range 1..65535";
+    }
+
+    /** Istio's {@code ValidateDuration}: at least 1ms, whole milliseconds. */
+    public static String duration(Duration d) {
+        if (d == null) {
+            return null;
+        }
+        if (d.nanos() < 1_000_000L) {
+            return "duration must be greater than 1ms (got " + d + ")";
+        }
+        if (d.nanos() % 1_000_000L != 0) {
+            return "only durations to ms precision are supported (got " + d + ")";
+        }
+        return null;
+    }
+
+    /** Kubernetes label rules (Istio's {@code labels.Instance.Validate}): one message per bad key or value. */
+    public static List<String> labels(Map<String, String> labels) {
+        List<String> out = new ArrayList<>();
+        if (labels == null) {
+            return out;
+        }
+        labels.forEach((k, v) -> {
+            String keyErr = labelKey(k);
+            if (keyErr != null) {
+                out.add(keyErr);
+            }
+            if (v == null || !LABEL_VALUE.matcher(v).matches() || v.length() > 63) {
+                out.add("invalid tag value: " + q(v));
+            }
+        });
+        return out;
+    }
+
+    static String labelKey(String k) {
+        var m = TAG_KEY.matcher(k == null ? "" : k);
+        if (!m.matches()) {
+            return "invalid tag key: " + q(k);
+        }
+        String prefix = m.group(1);
+        if (prefix != null && prefix.length() - 1 > 253) {
+            return "invalid tag key: " + q(k) + " (DNS prefix is too long)";
+        }
+        if (m.group(2).length() > 63) {
+            return "invalid tag key: " + q(k) + " (name is too long)";
+        }
+        return null;
+    }
+
+    public static String headerName(String name) {
+        if (name == null || name.isEmpty()) {
+            return "header name cannot be empty";
+        }
+        return HEADER_NAME.matcher(name).matches() ? null : "header name " + name + " is not a valid header name";
+    }
+
+    /** An RE2 regex as Envoy and Istio accept it (at most 1024 characters). */
+    public static String regex(String re, String where) {
+        if (re.length() > 1024) {
+            return q(where) + ": regex is too large, max length allowed is 1024";
+        }
+        try {
+            Pattern.compile(re);
+            return null;
+        } catch (PatternSyntaxException e) {
+            return q(where) + ": " + e.getMessage()
+                    + "; Istio uses RE2 style regex-based match (https://github.com/google/re2/wiki/Syntax)";
+        }
+    }
+
+    /** Istio's port protocols ({@code protocol.Parse}); null when unsupported. */
+    public static String protocol(String s) {
+        if (s == null) {
+            return null;
+        }
+        return switch (s.toLowerCase(Locale.ROOT)) {
+            case "tcp" -> "TCP";
+            case "udp" -> "UDP";
+            case "grpc" -> "GRPC";
+            case "grpc-web" -> "GRPC-Web";
+            case "http" -> "HTTP";
+            case "http_proxy" -> "HTTP_PROXY";
+            case "http2" -> "HTTP2";
+            case "https" -> "HTTPS";
+            case "tls" -> "TLS";
+            case "mongo" -> "Mongo";
+            case "redis" -> "Redis";
+            case "mysql" -> "MySQL";
+            default -> null;
+        };
+    }
+
+    private static final Set<String> HTTP_PROTOCOLS = Set.of("HTTP", "HTTP2", "HTTP_PROXY", "GRPC", "GRPC-Web");
+
+    public static boolean isHttp(String protocol) {
+        return HTTP_PROTOCOLS.contains(protocol(protocol));
+    }
+
+    public static boolean isTls(String protocol) {
+        String p = protocol(protocol);
+        return "HTTPS".equals(p) || "TLS".equals(p);
+    }
+
+    public static boolean isTcp(String protocol) {
+        String p = protocol(protocol);
+        return p != null
+                && Set.of("TCP", "HTTPS", "TLS", "Mongo", "Redis", "MySQL").contains(p);
+    }
+
+    /** Istio's {@code ValidatePortName}: a DNS-1123 label. */
+    public static String portName(String name) {
+        return isDns1123Label(name) ? null : "invalid port name: " + (name == null ? "" : name);
+    }
+
+    /** Istio's {@code ValidateProtocol}: empty means sniffing; anything else must be known. */
+    public static String knownProtocol(String p) {
+        return p == null || p.isEmpty() || protocol(p) != null ? null : "unsupported protocol: " + p;
+    }
+
+    /** A Unix domain socket path as Istio accepts it ({@code unix:///path} or an abstract {@code @name}). */
+    public static String unixAddress(String addr) {
+        if (addr.isEmpty()) {
+            return "unix address must not be empty";
+        }
+        if (addr.startsWith("@")) {
+            return null;
+        }
+        if (!addr.startsWith("/") || addr.endsWith("/")) {
+            return addr + " is not an absolute path to a file";
+        }
+        return null;
+    }
+
+    public static boolean isEmpty(String s) {
+        return s == null || s.isEmpty();
+    }
+
+    public static boolean isEmpty(java.util.Collection<?> c) {
+        return c == null || c.isEmpty();
+    }
+
+    public static boolean isEmpty(Map<?, ?> m) {
+        return m == null || m.isEmpty();
+    }
+}
