@@ -355,4 +355,33 @@ public final class Checks {
     public static boolean isEmpty(Map<?, ?> m) {
         return m == null || m.isEmpty();
     }
+
+    /** Istio's {@code host.Name.Matches}: the two hosts (either may be a wildcard) have a name in common. */
+    public static boolean hostMatches(String n, String o) {
+        boolean nw = n.startsWith("*");
+        boolean ow = o.startsWith("*");
+        if (nw) {
+            if (ow) {
+                return n.length() < o.length()
+                        ? o.substring(1).endsWith(n.substring(1))
+                        : n.substring(1).endsWith(o.substring(1));
+            }
+            return o.endsWith(n.substring(1));
+        }
+        if (ow) {
+            return n.endsWith(o.substring(1));
+        }
+        return n.equals(o);
+    }
+
+    /** Istio's {@code host.Name.SubsetOf}: every name {@code n} matches is matched by {@code o}. */
+    public static boolean hostSubsetOf(String n, String o) {
+        if (o.startsWith("*")) {
+            if (n.startsWith("*")) {
+                return n.length() >= o.length() && n.substring(1).endsWith(o.substring(1));
+            }
+            return n.endsWith(o.substring(1));
+        }
+        return !n.startsWith("*") && n.equals(o);
+    }
 }

@@ -13,6 +13,15 @@ public final class Rules {
     private Rules() {}
 
     public static final List<Validator<?>> ALL = List.of(
-            // one line per rule class
-            );
+            new VirtualServiceRule(),
+            new DestinationRuleRule(),
+            new GatewayRule(),
+            new ServiceEntryRule(),
+            new WorkloadEntryRule(),
+            new WorkloadGroupRule(),
+            new SidecarRule(),
+            new PeerAuthenticationRule(),
+            new AuthorizationPolicyRule(),
+            new RequestAuthenticationRule(),
+            new TelemetryRule());
 }
