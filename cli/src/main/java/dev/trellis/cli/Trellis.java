@@ -1,6 +1,8 @@
 package dev.trellis.cli;
 
 import dev.trellis.api.cli.ValidateCommand;
+import dev.trellis.bench.echo.EchoCommand;
+import dev.trellis.bench.load.LoadCommand;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,6 +16,8 @@ import picocli.CommandLine.Command;
         subcommands = {
             UpCommand.class,
             ValidateCommand.class,
+            LoadCommand.class,
+            EchoCommand.class,
             // Subcommands of other modules go here, one line each.
             AutoComplete.GenerateCompletion.class,
         })
