@@ -36,6 +36,15 @@ public class RoutingConfig {
         return null;
     }
 
+    /**
+     * The hash policies a consistent-hash load balancer for {@code service} on {@code port} needs on the routes that
+     * lead to it (DestinationRule {@code consistentHash}); empty when it has none.
+     */
+    public java.util.List<io.envoyproxy.envoy.config.route.v3.RouteAction.HashPolicy> hashPolicies(
+            Proxy proxy, Service service, int port) {
+        return java.util.List.of();
+    }
+
     /** The HTTP filters the routes of this config need before the router (fault, cors), by filter name. */
     public java.util.List<String> httpFilters() {
         return java.util.List.of();

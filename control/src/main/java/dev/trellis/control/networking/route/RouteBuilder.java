@@ -74,11 +74,25 @@ public final class RouteBuilder {
 
     /** The VirtualService's routes, else one route sending everything to the service-level cluster. */
     static List<Route> routes(Proxy proxy, PushContext push, Service s, int port) {
-        List<Route> vs = push.routing().httpRoutes(proxy, push, s, port);
-        if (vs != null) {
-            return vs;
+        List<Route> routes = push.routing().httpRoutes(proxy, push, s, port);
+        if (routes == null) {
+            routes = List.of(
+                    defaultRoute(ClusterName.outbound(port, s.hostname()).toString()));
         }
-        return List.of(defaultRoute(ClusterName.outbound(port, s.hostname()).toString()));
+        var hash = push.routing().hashPolicies(proxy, s, port);
+        if (hash.isEmpty()) {
+            return routes;
+        }
+        List<Route> out = new ArrayList<>(routes.size());
+        for (Route r : routes) {
+            out.add(
+                    r.hasRoute()
+                            ? r.toBuilder()
+                                    .setRoute(r.getRoute().toBuilder().addAllHashPolicy(hash))
+                                    .build()
+                            : r);
+        }
+        return out;
     }
 
     /** Istio's default route: any path, no timeout (Envoy's 15s default is disabled), a few safe retries. */

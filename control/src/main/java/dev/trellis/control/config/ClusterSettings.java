@@ -1,0 +1,269 @@
+package dev.trellis.control.config;
+
+import com.google.protobuf.UInt32Value;
+import com.google.protobuf.UInt64Value;
+import dev.trellis.api.model.networking.ClientTLSSettings;
+import dev.trellis.api.model.networking.ConnectionPoolSettings;
+import dev.trellis.api.model.networking.LoadBalancerSettings;
+import dev.trellis.api.model.networking.OutlierDetection;
+import dev.trellis.api.model.networking.TrafficPolicy;
+import dev.trellis.control.networking.Envoy;
+import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.DataSource;
+import io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions;
+import io.envoyproxy.envoy.config.core.v3.TransportSocket;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
+
+/**
+ * A DestinationRule traffic policy applied to a cluster. The effective policy is merged as Istio does: port-level
+ * settings replace the top-level ones field by field (connection pool, load balancer, outlier detection, TLS), and a
+ * subset's policy (with its own port-level settings) replaces those again.
+ */
+public final class ClusterSettings {
+
+    static final String TLS_SOCKET = "envoy.transport_sockets.tls";
+
+    /** One merged policy. Any field may be null (not set). */
+    public record Effective(
+            ConnectionPoolSettings pool, LoadBalancerSettings lb, OutlierDetection outlier, ClientTLSSettings tls) {
+
+        static final Effective NONE = new Effective(null, null, null, null);
+
+        Effective over(TrafficPolicy tp, int port) {
+            if (tp == null) {
+                return this;
+            }
+            Effective e = new Effective(
+                    tp.connectionPool() != null ? tp.connectionPool() : pool,
+                    tp.loadBalancer() != null ? tp.loadBalancer() : lb,
+                    tp.outlierDetection() != null ? tp.outlierDetection() : outlier,
+                    tp.tls() != null ? tp.tls() : tls);
+            for (TrafficPolicy.PortTrafficPolicy p : tp.portLevelSettingsOrDefault()) {
+                if (p.port() != null && p.port().number() != null && p.port().number() == port) {
+                    e = new Effective(
+                            p.connectionPool() != null ? p.connectionPool() : e.pool,
+                            p.loadBalancer() != null ? p.loadBalancer() : e.lb,
+                            p.outlierDetection() != null ? p.outlierDetection() : e.outlier,
+                            p.tls() != null ? p.tls() : e.tls);
+                }
+            }
+            return e;
+        }
+    }
+
+    private ClusterSettings() {}
+
+    public static Effective effective(TrafficPolicy top, TrafficPolicy subset, int port) {
+        return Effective.NONE.over(top, port).over(subset, port);
+    }
+
+    public static Cluster apply(Cluster base, Effective e, String sni) {
+        Cluster.Builder c = base.toBuilder();
+        if (e.lb() != null) {
+            lb(c, e.lb());
+        }
+        if (e.pool() != null) {
+            pool(c, e.pool());
+        }
+        if (e.outlier() != null) {
+            c.setOutlierDetection(outlier(e.outlier()));
+        }
+        if (e.tls() != null) {
+            TransportSocket ts = tls(e.tls(), sni);
+            if (ts != null) {
+                c.setTransportSocket(ts);
+            }
+        }
+        return c.build();
+    }
+
+    static void lb(Cluster.Builder c, LoadBalancerSettings lb) {
+        if (lb.simple() != null) {
+            switch (lb.simple()) {
+                case ROUND_ROBIN -> c.setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN);
+                case LEAST_CONN, LEAST_REQUEST -> c.setLbPolicy(Cluster.LbPolicy.LEAST_REQUEST);
+                case RANDOM -> c.setLbPolicy(Cluster.LbPolicy.RANDOM);
+                case PASSTHROUGH -> {
+                    c.clearEdsClusterConfig();
+                    c.setType(Cluster.DiscoveryType.ORIGINAL_DST);
+                    c.setLbPolicy(Cluster.LbPolicy.CLUSTER_PROVIDED);
+                }
+                case UNSPECIFIED -> {}
+            }
+        } else if (lb.consistentHash() != null) {
+            var ch = lb.consistentHash();
+            if (ch.maglev() != null) {
+                c.setLbPolicy(Cluster.LbPolicy.MAGLEV);
+                if (ch.maglev().tableSize() != null) {
+                    c.setMaglevLbConfig(Cluster.MaglevLbConfig.newBuilder()
+                            .setTableSize(UInt64Value.of(ch.maglev().tableSize())));
+                }
+            } else {
+                c.setLbPolicy(Cluster.LbPolicy.RING_HASH);
+                Long min = ch.ringHash() != null ? ch.ringHash().minimumRingSize() : ch.minimumRingSize();
+                if (min != null) {
+                    c.setRingHashLbConfig(
+                            Cluster.RingHashLbConfig.newBuilder().setMinimumRingSize(UInt64Value.of(min)));
+                }
+            }
+        }
+    }
+
+    static void pool(Cluster.Builder c, ConnectionPoolSettings pool) {
+        CircuitBreakers.Thresholds.Builder t = CircuitBreakers.Thresholds.newBuilder();
+        boolean any = false;
+        if (pool.tcp() != null) {
+            if (pool.tcp().maxConnections() != null) {
+                t.setMaxConnections(UInt32Value.of(pool.tcp().maxConnections()));
+                any = true;
+            }
+            if (pool.tcp().connectTimeout() != null) {
+                c.setConnectTimeout(Envoy.millis(pool.tcp().connectTimeout().nanos() / 1_000_000));
+            }
+        }
+        if (pool.http() != null) {
+            var h = pool.http();
+            if (h.http1MaxPendingRequests() != null) {
+                t.setMaxPendingRequests(UInt32Value.of(h.http1MaxPendingRequests()));
+                any = true;
+            }
+            if (h.http2MaxRequests() != null) {
+                t.setMaxRequests(UInt32Value.of(h.http2MaxRequests()));
+                any = true;
+            }
+            if (h.maxRetries() != null) {
+                t.setMaxRetries(UInt32Value.of(h.maxRetries()));
+                any = true;
+            }
+            if (h.maxRequestsPerConnection() != null || h.idleTimeout() != null) {
+                HttpProtocolOptions.Builder common = HttpProtocolOptions.newBuilder();
+                if (h.maxRequestsPerConnection() != null && h.maxRequestsPerConnection() > 0) {
+                    common.setMaxRequestsPerConnection(UInt32Value.of(h.maxRequestsPerConnection()));
+                }
+                if (h.idleTimeout() != null) {
+                    common.setIdleTimeout(Envoy.millis(h.idleTimeout().nanos() / 1_000_000));
+                }
+                var opts = io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.newBuilder();
+                var existing = c.getTypedExtensionProtocolOptionsMap()
+                        .get("envoy.extensions.upstreams.http.v3.HttpProtocolOptions");
+                if (existing != null) {
+                    try {
+                        opts =
+                                existing
+                                        .unpack(
+                                                io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions
+                                                        .class)
+                                        .toBuilder();
+                    } catch (com.google.protobuf.InvalidProtocolBufferException ex) {
+                        throw new IllegalStateException(ex);
+                    }
+                } else {
+                    opts.setUseDownstreamProtocolConfig(io.envoyproxy.envoy.extensions.upstreams.http.v3
+                            .HttpProtocolOptions.UseDownstreamHttpConfig.getDefaultInstance());
+                }
+                opts.setCommonHttpProtocolOptions(common);
+                c.putTypedExtensionProtocolOptions(
+                        "envoy.extensions.upstreams.http.v3.HttpProtocolOptions", Envoy.any(opts.build()));
+            }
+        }
+        if (any) {
+            c.setCircuitBreakers(CircuitBreakers.newBuilder().addThresholds(t));
+        }
+    }
+
+    static io.envoyproxy.envoy.config.cluster.v3.OutlierDetection outlier(OutlierDetection o) {
+        var b = io.envoyproxy.envoy.config.cluster.v3.OutlierDetection.newBuilder();
+        Long c5xx = o.consecutive5xxErrors() != null
+                ? o.consecutive5xxErrors()
+                : o.consecutiveErrors() != null ? Long.valueOf(o.consecutiveErrors()) : null;
+        if (c5xx != null) {
+            b.setConsecutive5Xx(UInt32Value.of(c5xx.intValue()));
+            b.setEnforcingConsecutive5Xx(UInt32Value.of(c5xx > 0 ? 100 : 0));
+        }
+        if (o.consecutiveGatewayErrors() != null) {
+            b.setConsecutiveGatewayFailure(
+                    UInt32Value.of(o.consecutiveGatewayErrors().intValue()));
+            b.setEnforcingConsecutiveGatewayFailure(UInt32Value.of(o.consecutiveGatewayErrors() > 0 ? 100 : 0));
+        }
+        if (o.interval() != null) {
+            b.setInterval(Envoy.millis(o.interval().nanos() / 1_000_000));
+        }
+        if (o.baseEjectionTime() != null) {
+            b.setBaseEjectionTime(Envoy.millis(o.baseEjectionTime().nanos() / 1_000_000));
+        }
+        if (o.maxEjectionPercent() != null) {
+            b.setMaxEjectionPercent(UInt32Value.of(o.maxEjectionPercent()));
+        }
+        if (o.minHealthPercent() != null) {
+            // Istio maps minHealthPercent to the cluster's panic threshold; kept here as the ejection floor.
+            b.setMaxEjectionPercent(UInt32Value.of(Math.max(0, 100 - o.minHealthPercent())));
+        }
+        return b.build();
+    }
+
+    /** The upstream TLS transport socket; null for DISABLE. ISTIO_MUTUAL uses Istio's SDS secret names. */
+    static TransportSocket tls(ClientTLSSettings t, String defaultSni) {
+        ClientTLSSettings.TLSmode mode = t.mode() == null ? ClientTLSSettings.TLSmode.DISABLE : t.mode();
+        UpstreamTlsContext.Builder u = UpstreamTlsContext.newBuilder();
+        CommonTlsContext.Builder common = CommonTlsContext.newBuilder();
+        switch (mode) {
+            case DISABLE -> {
+                return null;
+            }
+            case ISTIO_MUTUAL -> {
+                common.addTlsCertificateSdsSecretConfigs(
+                        SdsSecretConfig.newBuilder().setName("default").setSdsConfig(Envoy.ads()));
+                common.setValidationContextSdsSecretConfig(
+                        SdsSecretConfig.newBuilder().setName("ROOTCA").setSdsConfig(Envoy.ads()));
+                common.addAlpnProtocols("istio-peer-exchange").addAlpnProtocols("istio");
+                u.setSni(defaultSni);
+            }
+            case SIMPLE, MUTUAL -> {
+                if (t.caCertificates() != null && !Boolean.TRUE.equals(t.insecureSkipVerify())) {
+                    CertificateValidationContext.Builder v = CertificateValidationContext.newBuilder()
+                            .setTrustedCa(DataSource.newBuilder().setFilename(t.caCertificates()));
+                    for (String san : t.subjectAltNamesOrDefault()) {
+                        v.addMatchTypedSubjectAltNames(
+                                io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SubjectAltNameMatcher
+                                        .newBuilder()
+                                        .setSanType(
+                                                io.envoyproxy.envoy.extensions.transport_sockets.tls.v3
+                                                        .SubjectAltNameMatcher.SanType.DNS)
+                                        .setMatcher(io.envoyproxy.envoy.type.matcher.v3.StringMatcher.newBuilder()
+                                                .setExact(san)));
+                    }
+                    common.setValidationContext(v);
+                }
+                if (mode == ClientTLSSettings.TLSmode.MUTUAL) {
+                    TlsCertificate.Builder cert = TlsCertificate.newBuilder();
+                    if (t.clientCertificate() != null) {
+                        cert.setCertificateChain(DataSource.newBuilder().setFilename(t.clientCertificate()));
+                    }
+                    if (t.privateKey() != null) {
+                        cert.setPrivateKey(DataSource.newBuilder().setFilename(t.privateKey()));
+                    }
+                    common.addTlsCertificates(cert);
+                }
+                if (t.credentialName() != null) {
+                    common.addTlsCertificateSdsSecretConfigs(SdsSecretConfig.newBuilder()
+                            .setName(t.credentialName())
+                            .setSdsConfig(Envoy.ads()));
+                }
+                u.setSni(t.sni() != null ? t.sni() : "");
+            }
+        }
+        if (t.sni() != null) {
+            u.setSni(t.sni());
+        }
+        u.setCommonTlsContext(common);
+        return TransportSocket.newBuilder()
+                .setName(TLS_SOCKET)
+                .setTypedConfig(Envoy.any(u.build()))
+                .build();
+    }
+}

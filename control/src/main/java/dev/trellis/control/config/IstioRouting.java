@@ -1,0 +1,348 @@
+package dev.trellis.control.config;
+
+import dev.trellis.api.model.Resource;
+import dev.trellis.api.model.networking.DestinationRule;
+import dev.trellis.api.model.networking.HTTPRoute;
+import dev.trellis.api.model.networking.IstioEgressListener;
+import dev.trellis.api.model.networking.Sidecar;
+import dev.trellis.api.model.networking.Subset;
+import dev.trellis.api.model.networking.VirtualService;
+import dev.trellis.control.model.MeshSettings;
+import dev.trellis.control.model.Proxy;
+import dev.trellis.control.model.Service;
+import dev.trellis.control.model.ServicePort;
+import dev.trellis.control.networking.cluster.ClusterPolicy;
+import dev.trellis.control.networking.listener.HttpFilters;
+import dev.trellis.control.push.PushContext;
+import dev.trellis.control.push.RoutingConfig;
+import dev.trellis.xds.naming.ClusterName;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * VirtualService, DestinationRule and Sidecar resources, indexed once per config change, answering the builders'
+ * routing questions for each proxy.
+ *
+ * <ul>
+ *   <li>VirtualService: the oldest one (then namespace/name) that names a host and is exported to the proxy's
+ *       namespace wins for that host; later ones are reported. Only VirtualServices bound to {@code mesh} (no
+ *       {@code gateways}, or {@code mesh} among them) shape sidecar routes. Delegate VirtualServices are not merged
+ *       yet: a route with {@code delegate} is reported and skipped.
+ *   <li>DestinationRule: Istio's lookup order: the proxy's namespace (a rule with a matching workload selector
+ *       first), then the service's namespace, then the root namespace; within each, the exact host before the
+ *       most specific wildcard.
+ *   <li>Sidecar: the proxy's namespace (selector match first, then the namespace default), else the root
+ *       namespace's; its egress hosts ({@code ns/host}, {@code ./*}, {@code *}{@code /*}, {@code ~/*}) narrow what the
+ *       proxy sees.
+ * </ul>
+ */
+public final class IstioRouting extends RoutingConfig {
+
+    private final MeshSettings mesh;
+    private final List<Resource<VirtualService>> virtualServices;
+    private final List<Resource<DestinationRule>> destinationRules;
+    private final List<Resource<Sidecar>> sidecars;
+    private final List<String> errors = new ArrayList<>();
+    private final boolean needsFault;
+    private final boolean needsCors;
+
+    public IstioRouting(List<Resource<?>> resources, MeshSettings mesh) {
+        this.mesh = mesh;
+        this.virtualServices = Resources.ofType(resources, VirtualService.class);
+        this.destinationRules = Resources.ofType(resources, DestinationRule.class);
+        this.sidecars = Resources.ofType(resources, Sidecar.class);
+        boolean fault = false;
+        boolean cors = false;
+        Map<String, String> hostOwners = new LinkedHashMap<>();
+        for (Resource<VirtualService> vs : virtualServices) {
+            if (!boundToMesh(vs.spec().gatewaysOrDefault())) {
+                continue;
+            }
+            for (String h : vs.spec().hostsOrDefault()) {
+                String fqdn = mesh.fqdn(h, Resources.namespace(vs));
+                String prev = hostOwners.putIfAbsent(fqdn, Resources.describe(vs));
+                if (prev != null) {
+                    errors.add(Resources.describe(vs) + ": host " + fqdn + " is already routed by " + prev
+                            + " (the oldest wins)");
+                }
+            }
+            int i = 0;
+            for (HTTPRoute r : vs.spec().httpOrDefault()) {
+                fault |= r.fault() != null;
+                cors |= r.corsPolicy() != null;
+                if (r.delegate() != null) {
+                    errors.add(Resources.describe(vs) + ": spec.http[" + i + "].delegate: delegation is not supported"
+                            + " yet; the route is skipped");
+                }
+                i++;
+            }
+        }
+        this.needsFault = fault;
+        this.needsCors = cors;
+    }
+
+    /** Conflicts and unsupported fields found while indexing. */
+    public List<String> errors() {
+        return List.copyOf(errors);
+    }
+
+    private static boolean boundToMesh(List<String> gateways) {
+        return gateways.isEmpty() || gateways.contains("mesh");
+    }
+
+    @Override
+    public List<String> httpFilters() {
+        List<String> f = new ArrayList<>();
+        if (needsFault) {
+            f.add(HttpFilters.FAULT);
+        }
+        if (needsCors) {
+            f.add(HttpFilters.CORS);
+        }
+        return f;
+    }
+
+    /** The VirtualService that routes {@code host} for a proxy in {@code namespace}, if any. */
+    Resource<VirtualService> virtualService(String host, String namespace) {
+        for (Resource<VirtualService> vs : virtualServices) {
+            if (!boundToMesh(vs.spec().gatewaysOrDefault())
+                    || !Resources.exported(vs.spec().exportToOrDefault(), Resources.namespace(vs), namespace)) {
+                continue;
+            }
+            for (String h : vs.spec().hostsOrDefault()) {
+                if (mesh.fqdn(h, Resources.namespace(vs)).equals(host)) {
+                    return vs;
+                }
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public List<Route> httpRoutes(Proxy proxy, PushContext push, Service service, int port) {
+        Resource<VirtualService> vs = virtualService(service.hostname(), proxy.namespace());
+        if (vs == null) {
+            return null;
+        }
+        List<HTTPRoute> http = vs.spec().httpOrDefault().stream()
+                .filter(r -> r.delegate() == null)
+                .toList();
+        return HttpRoutes.translate(http, Resources.namespace(vs), proxy, push, service, port);
+    }
+
+    /** The DestinationRule for {@code service} as a proxy in {@code proxyNamespace} with {@code labels} sees it. */
+    Resource<DestinationRule> destinationRule(String proxyNamespace, Map<String, String> labels, Service service) {
+        for (String ns : new LinkedHashSet<>(List.of(proxyNamespace, service.namespace(), mesh.rootNamespace()))) {
+            Resource<DestinationRule> withSelector = null;
+            Resource<DestinationRule> plain = null;
+            int plainScore = -1;
+            for (Resource<DestinationRule> dr : destinationRules) {
+                if (!Resources.namespace(dr).equals(ns)
+                        || !Resources.exported(dr.spec().exportToOrDefault(), ns, proxyNamespace)
+                        || dr.spec().host() == null) {
+                    continue;
+                }
+                String host = mesh.fqdn(dr.spec().host(), ns);
+                if (!Resources.hostMatches(host, service.hostname())) {
+                    continue;
+                }
+                int score = host.equals(service.hostname()) ? Integer.MAX_VALUE : host.length();
+                var sel = dr.spec().workloadSelector();
+                if (sel != null && !sel.matchLabelsOrDefault().isEmpty()) {
+                    if (ns.equals(proxyNamespace)
+                            && labels.entrySet()
+                                    .containsAll(sel.matchLabelsOrDefault().entrySet())
+                            && withSelector == null) {
+                        withSelector = dr;
+                    }
+                    continue;
+                }
+                if (score > plainScore) {
+                    plain = dr;
+                    plainScore = score;
+                }
+            }
+            if (withSelector != null) {
+                return withSelector;
+            }
+            if (plain != null) {
+                return plain;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public Map<String, String> subsetLabels(String proxyNamespace, String hostname, String subset) {
+        // EDS requests carry no proxy labels; subsets come from the namespace-level rule.
+        Service probe =
+                Service.internal(hostname, namespaceOf(hostname), List.of(), List.of(ServicePort.named("x", 1)));
+        Resource<DestinationRule> dr = destinationRule(proxyNamespace, Map.of(), probe);
+        if (dr == null) {
+            return null;
+        }
+        for (Subset s : dr.spec().subsetsOrDefault()) {
+            if (subset.equals(s.name())) {
+                return s.labelsOrDefault();
+            }
+        }
+        return null;
+    }
+
+    private String namespaceOf(String hostname) {
+        String suffix = ".svc." + mesh.domainSuffix();
+        if (hostname.endsWith(suffix)) {
+            String rest = hostname.substring(0, hostname.length() - suffix.length());
+            int dot = rest.lastIndexOf('.');
+            return dot < 0 ? "" : rest.substring(dot + 1);
+        }
+        return "";
+    }
+
+    @Override
+    public ClusterPolicy clusterPolicy() {
+        return new ClusterPolicy() {
+            @Override
+            public List<String> subsets(Proxy proxy, PushContext push, Service service) {
+                Resource<DestinationRule> dr = destinationRule(proxy.namespace(), proxy.labels(), service);
+                if (dr == null) {
+                    return List.of();
+                }
+                List<String> names = new ArrayList<>();
+                for (Subset s : dr.spec().subsetsOrDefault()) {
+                    if (s.name() != null) {
+                        names.add(s.name());
+                    }
+                }
+                return names;
+            }
+
+            @Override
+            public Cluster apply(
+                    Proxy proxy, PushContext push, Service s, ServicePort p, ClusterName name, Cluster base) {
+                Resource<DestinationRule> dr = destinationRule(proxy.namespace(), proxy.labels(), s);
+                if (dr == null) {
+                    return base;
+                }
+                var subsetPolicy = dr.spec().subsetsOrDefault().stream()
+                        .filter(x -> name.subset().equals(x.name()))
+                        .findFirst()
+                        .map(Subset::trafficPolicy)
+                        .orElse(null);
+                var eff = ClusterSettings.effective(
+                        dr.spec().trafficPolicy(), name.hasSubset() ? subsetPolicy : null, p.port());
+                return ClusterSettings.apply(base, eff, name.toString());
+            }
+        };
+    }
+
+    @Override
+    public List<io.envoyproxy.envoy.config.route.v3.RouteAction.HashPolicy> hashPolicies(
+            Proxy proxy, Service service, int port) {
+        Resource<DestinationRule> dr = destinationRule(proxy.namespace(), proxy.labels(), service);
+        if (dr == null) {
+            return List.of();
+        }
+        var lb =
+                ClusterSettings.effective(dr.spec().trafficPolicy(), null, port).lb();
+        if (lb == null || lb.consistentHash() == null) {
+            return List.of();
+        }
+        var ch = lb.consistentHash();
+        var h = io.envoyproxy.envoy.config.route.v3.RouteAction.HashPolicy.newBuilder();
+        if (ch.httpHeaderName() != null) {
+            h.setHeader(io.envoyproxy.envoy.config.route.v3.RouteAction.HashPolicy.Header.newBuilder()
+                    .setHeaderName(ch.httpHeaderName()));
+        } else if (ch.httpCookie() != null) {
+            var c = io.envoyproxy.envoy.config.route.v3.RouteAction.HashPolicy.Cookie.newBuilder()
+                    .setName(
+                            ch.httpCookie().name() == null
+                                    ? ""
+                                    : ch.httpCookie().name());
+            if (ch.httpCookie().path() != null) {
+                c.setPath(ch.httpCookie().path());
+            }
+            if (ch.httpCookie().ttl() != null) {
+                c.setTtl(dev.trellis.control.networking.Envoy.millis(
+                        ch.httpCookie().ttl().nanos() / 1_000_000));
+            }
+            h.setCookie(c);
+        } else if (ch.httpQueryParameterName() != null) {
+            h.setQueryParameter(io.envoyproxy.envoy.config.route.v3.RouteAction.HashPolicy.QueryParameter.newBuilder()
+                    .setName(ch.httpQueryParameterName()));
+        } else if (Boolean.TRUE.equals(ch.useSourceIp())) {
+            h.setConnectionProperties(
+                    io.envoyproxy.envoy.config.route.v3.RouteAction.HashPolicy.ConnectionProperties.newBuilder()
+                            .setSourceIp(true));
+        } else {
+            return List.of();
+        }
+        return List.of(h.build());
+    }
+
+    @Override
+    public boolean sidecarAllows(Proxy proxy, Service service, MeshSettings mesh) {
+        Resource<Sidecar> sc = sidecarFor(proxy);
+        if (sc == null || sc.spec().egressOrDefault().isEmpty()) {
+            return true;
+        }
+        for (IstioEgressListener egress : sc.spec().egressOrDefault()) {
+            for (String h : egress.hostsOrDefault()) {
+                int slash = h.indexOf('/');
+                String ns = slash < 0 ? "*" : h.substring(0, slash);
+                String host = slash < 0 ? h : h.substring(slash + 1);
+                boolean nsOk = ns.equals("*")
+                        || (ns.equals(".") && service.namespace().equals(Resources.namespace(sc)))
+                        || ns.equals(service.namespace());
+                if (ns.equals("~")) {
+                    nsOk = false;
+                }
+                if (nsOk && Resources.hostMatches(host, service.hostname())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The Sidecar that applies to a proxy: its namespace's (selector match first), else the root namespace's. */
+    Resource<Sidecar> sidecarFor(Proxy proxy) {
+        Resource<Sidecar> nsDefault = null;
+        Resource<Sidecar> root = null;
+        for (Resource<Sidecar> sc : sidecars) {
+            String ns = Resources.namespace(sc);
+            var sel = sc.spec().workloadSelector();
+            boolean hasSelector = sel != null && !sel.labelsOrDefault().isEmpty();
+            if (ns.equals(proxy.namespace())) {
+                if (hasSelector) {
+                    if (proxy.labels()
+                            .entrySet()
+                            .containsAll(sel.labelsOrDefault().entrySet())) {
+                        return sc;
+                    }
+                } else if (nsDefault == null) {
+                    nsDefault = sc;
+                }
+            } else if (ns.equals(mesh.rootNamespace()) && !hasSelector && root == null) {
+                root = sc;
+            }
+        }
+        return nsDefault != null ? nsDefault : root;
+    }
+
+    public Set<String> virtualServiceHosts() {
+        Set<String> out = new LinkedHashSet<>();
+        for (Resource<VirtualService> vs : virtualServices) {
+            for (String h : vs.spec().hostsOrDefault()) {
+                out.add(mesh.fqdn(h, Resources.namespace(vs)));
+            }
+        }
+        return out;
+    }
+}
