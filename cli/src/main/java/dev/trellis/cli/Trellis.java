@@ -1,5 +1,6 @@
 package dev.trellis.cli;
 
+import dev.trellis.api.analyze.AnalyzeCommand;
 import dev.trellis.api.cli.ValidateCommand;
 import dev.trellis.bench.echo.EchoCommand;
 import dev.trellis.bench.load.LoadCommand;
@@ -19,6 +20,7 @@ import picocli.CommandLine.Command;
             LoadCommand.class,
             EchoCommand.class,
             // Subcommands of other modules go here, one line each.
+            AnalyzeCommand.class,
             AutoComplete.GenerateCompletion.class,
         })
 public final class Trellis implements Runnable {
