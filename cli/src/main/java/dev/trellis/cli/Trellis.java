@@ -4,6 +4,7 @@ import dev.trellis.api.analyze.AnalyzeCommand;
 import dev.trellis.api.cli.ValidateCommand;
 import dev.trellis.bench.echo.EchoCommand;
 import dev.trellis.bench.load.LoadCommand;
+import dev.trellis.control.cli.ControlPlaneCommand;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -17,6 +18,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             UpCommand.class,
             ValidateCommand.class,
+            ControlPlaneCommand.class,
             LoadCommand.class,
             EchoCommand.class,
             // Subcommands of other modules go here, one line each.
