@@ -158,6 +158,11 @@ public final class ConfigLoader {
         if (!text.isEmpty() && text.charAt(0) == '\uFEFF') {
             text = text.substring(1);
         }
+        if (looksLikeJson(name, text)) {
+            // YAML forbids tabs where JSON allows them as whitespace; JSON strings cannot hold a raw tab, so
+            // replacing every tab by a space changes no value and keeps every line and column.
+            text = text.replace('\t', ' ');
+        }
         LoadSettings settings = LoadSettings.builder()
                 .setLabel(name)
                 .setSchema(CORE_SCHEMA)
@@ -188,6 +193,19 @@ public final class ConfigLoader {
         for (Node doc : documents) {
             document(doc, name, acc);
         }
+    }
+
+    private static boolean looksLikeJson(String name, String text) {
+        if (name.toLowerCase(Locale.ROOT).endsWith(".json")) {
+            return true;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (!Character.isWhitespace(c)) {
+                return c == '{' || c == '[';
+            }
+        }
+        return false;
     }
 
     private static void document(Node doc, String file, Acc acc) {

@@ -52,6 +52,8 @@ public final class ConfigWriter {
                 .setWidth(120)
                 .setSplitLines(false)
                 .setExplicitStart(false)
+                // the schema the loader reads with: strings such as "True" or "0x1F" get quoted
+                .setSchema(new org.snakeyaml.engine.v2.schema.CoreSchema())
                 .build();
         Dump dump = new Dump(settings);
         StringBuilder sb = new StringBuilder();
