@@ -78,10 +78,21 @@ public final class MonitoringServer implements AutoCloseable {
         sb.append("trellis_config_rejected_total ").append(config.rejected()).append('\n');
         sb.append("# HELP trellis_config_errors Current config errors (rejected files and conflicts).\n");
         sb.append("# TYPE trellis_config_errors gauge\n");
-        sb.append("trellis_config_errors ").append(cp.current().errors().size()).append('\n');
+        sb.append("trellis_config_errors ").append(errors().size()).append('\n');
         sb.append("# HELP pilot_services Total services known to pilot.\n# TYPE pilot_services gauge\n");
         sb.append("pilot_services ").append(cp.current().services().size()).append('\n');
         return sb.toString();
+    }
+
+    /** Live config errors (a rejected file shows at once, without waiting for a push) and registry conflicts. */
+    List<String> errors() {
+        List<String> out = new ArrayList<>(config.errors());
+        for (String e : cp.current().errors()) {
+            if (!out.contains(e)) {
+                out.add(e);
+            }
+        }
+        return out;
     }
 
     String syncz() {
@@ -172,7 +183,7 @@ public final class MonitoringServer implements AutoCloseable {
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("resources", rs);
-        out.put("errors", cp.current().errors());
+        out.put("errors", errors());
         out.put("rejectedFiles", config.rejected());
         out.put("pushVersion", cp.current().version());
         return Json.write(out);

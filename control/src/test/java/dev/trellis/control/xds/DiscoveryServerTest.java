@@ -11,6 +11,7 @@ import dev.trellis.control.push.Environment;
 import dev.trellis.control.push.PushRequest;
 import dev.trellis.control.registry.AggregateRegistry;
 import dev.trellis.control.registry.MemoryRegistry;
+import dev.trellis.control.testing.AdsClient;
 import dev.trellis.control.testing.Meshes;
 import dev.trellis.xds.TypeUrl;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;

@@ -1,4 +1,4 @@
-package dev.trellis.control.xds;
+package dev.trellis.control.testing;
 
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
@@ -15,7 +15,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /** A raw ADS stream for tests: send requests by hand, read responses with a bounded wait. */
-final class AdsClient implements AutoCloseable {
+public final class AdsClient implements AutoCloseable {
 
     private final ManagedChannel channel;
     private final StreamObserver<DiscoveryRequest> requests;
@@ -23,7 +23,7 @@ final class AdsClient implements AutoCloseable {
     private final Node node;
     private boolean first = true;
 
-    AdsClient(int port, String nodeId, String namespace) {
+    public AdsClient(int port, String nodeId, String namespace) {
         channel =
                 NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
         node = Node.newBuilder()
@@ -47,7 +47,7 @@ final class AdsClient implements AutoCloseable {
         });
     }
 
-    void request(String typeUrl, List<String> names, String version, String nonce) {
+    public void request(String typeUrl, List<String> names, String version, String nonce) {
         DiscoveryRequest.Builder b = DiscoveryRequest.newBuilder()
                 .setTypeUrl(typeUrl)
                 .addAllResourceNames(names)
@@ -60,11 +60,11 @@ final class AdsClient implements AutoCloseable {
         requests.onNext(b.build());
     }
 
-    void ack(DiscoveryResponse r, List<String> names) {
+    public void ack(DiscoveryResponse r, List<String> names) {
         request(r.getTypeUrl(), names, r.getVersionInfo(), r.getNonce());
     }
 
-    void nack(DiscoveryResponse r, List<String> names, String message) {
+    public void nack(DiscoveryResponse r, List<String> names, String message) {
         requests.onNext(DiscoveryRequest.newBuilder()
                 .setTypeUrl(r.getTypeUrl())
                 .addAllResourceNames(names)
@@ -74,7 +74,7 @@ final class AdsClient implements AutoCloseable {
                 .build());
     }
 
-    DiscoveryResponse next(Duration timeout) throws InterruptedException {
+    public DiscoveryResponse next(Duration timeout) throws InterruptedException {
         DiscoveryResponse r = responses.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
         if (r == null) {
             throw new AssertionError("no response within " + timeout);
@@ -83,7 +83,7 @@ final class AdsClient implements AutoCloseable {
     }
 
     /** Null if nothing arrives within {@code wait}. */
-    DiscoveryResponse poll(Duration wait) throws InterruptedException {
+    public DiscoveryResponse poll(Duration wait) throws InterruptedException {
         return responses.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
     }
 

@@ -1,0 +1,140 @@
+package dev.trellis.control.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trellis.control.testing.AdsClient;
+import dev.trellis.xds.TypeUrl;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The whole control plane as the command wires it: watched directory in, xDS and debug endpoints out. */
+class ControlPlaneCommandTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(5);
+
+    @TempDir
+    Path dir;
+
+    private ControlPlaneCommand.Running start() throws Exception {
+        ControlPlaneCommand cmd = new ControlPlaneCommand();
+        new CommandLine(cmd)
+                .parseArgs(
+                        "--config", dir.toString(),
+                        "--xds-port", "0",
+                        "--monitoring-port", "0",
+                        "--debounce-after", "20ms",
+                        "--debounce-max", "200ms");
+        return cmd.start();
+    }
+
+    private static String get(int port, String path) throws Exception {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            return http.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
+        }
+    }
+
+    private static RouteConfiguration route(DiscoveryResponse r) throws Exception {
+        return r.getResources(0).unpack(RouteConfiguration.class);
+    }
+
+    @Test
+    void appliesChangesWithinASecondAndKeepsTheLastGoodVersionOfAnInvalidFile() throws Exception {
+        for (String f : List.of("services.yaml", "workloads.yaml")) {
+            Files.copy(Path.of("src/test/resources/meshes/bookinfo", f), dir.resolve(f));
+        }
+        try (ControlPlaneCommand.Running cp = start();
+                AdsClient c = new AdsClient(
+                        cp.controlPlane().port(),
+                        "sidecar~10.0.0.10~productpage-v1.default~default.svc.cluster.local",
+                        "default")) {
+            c.request(TypeUrl.ROUTE.url(), List.of("9080"), "", "");
+            DiscoveryResponse first = c.next(WAIT);
+            assertThat(route(first).getVirtualHostsList()).hasSize(5); // 4 services + allow_any
+            c.ack(first, List.of("9080"));
+
+            // A VirtualService appears: the route configuration changes.
+            Files.writeString(dir.resolve("vs.yaml"), """
+                    apiVersion: networking.istio.io/v1
+                    kind: VirtualService
+                    metadata: {name: reviews, namespace: default}
+                    spec:
+                      hosts: [reviews]
+                      http:
+                      - route:
+                        - destination: {host: reviews}
+                        timeout: 3s
+                    """);
+            // Typically ~100 ms here (watch event, 20 ms debounce); bounded generously so a loaded machine passes.
+            DiscoveryResponse second = c.next(WAIT);
+            assertThat(route(second).toString()).contains("seconds: 3");
+            c.ack(second, List.of("9080"));
+
+            // The file turns invalid: rejected, reported, the last good version keeps serving, nothing is pushed.
+            Files.writeString(dir.resolve("vs.yaml"), """
+                    apiVersion: networking.istio.io/v1
+                    kind: VirtualService
+                    metadata: {name: reviews, namespace: default}
+                    spec:
+                      hosts: [reviews]
+                      http:
+                      - route:
+                        - destination: {host: reviews}
+                        timeout: soon
+                    """);
+            String configz = "";
+            for (int i = 0; i < 40 && !configz.contains("timeout"); i++) {
+                Thread.sleep(50);
+                configz = get(cp.monitoring().port(), "/debug/configz");
+            }
+            assertThat(configz).contains("vs.yaml:9").contains("spec.http[0].timeout");
+            assertThat(c.poll(Duration.ofMillis(300)))
+                    .as("no push for a rejected file")
+                    .isNull();
+            assertThat(cp.controlPlane().current().routing()).isNotNull();
+            assertThat(get(cp.monitoring().port(), "/metrics"))
+                    .contains("trellis_config_rejected_total 1")
+                    .contains("trellis_config_errors 1")
+                    .contains("pilot_xds 1");
+
+            // Removing the file removes its resources.
+            Files.delete(dir.resolve("vs.yaml"));
+            DiscoveryResponse third = c.next(WAIT);
+            assertThat(route(third).toString()).doesNotContain("seconds: 3");
+            c.ack(third, List.of("9080"));
+
+            assertThat(get(cp.monitoring().port(), "/debug/syncz"))
+                    .contains("productpage-v1.default")
+                    .contains("\"RDS\":{\"status\":\"SYNCED\"");
+            assertThat(get(cp.monitoring().port(), "/debug/config_dump?proxyID=productpage-v1"))
+                    .contains("\"routes\"")
+                    .contains("reviews.default.svc.cluster.local:9080");
+            assertThat(get(cp.monitoring().port(), "/debug/registryz")).contains("10.0.0.22:9080");
+        }
+    }
+
+    @Test
+    void badFlagsPrintOneLine() {
+        StringWriter err = new StringWriter();
+        CommandLine cl = new CommandLine(new ControlPlaneCommand());
+        cl.setErr(new java.io.PrintWriter(err));
+        int code = cl.execute("--config", dir.resolve("missing").toString(), "--debounce-after", "soon");
+        assertThat(code).isNotZero();
+        assertThat(err.toString()).contains("soon").doesNotContain("\tat ");
+    }
+}
