@@ -82,7 +82,7 @@ class ConfigLoaderTest {
         Resource<?> dr =
                 ConfigLoader.loadString("routes.yaml", TWO_DOCS).resources().get(1);
         assertThat(dr.originOf("metadata.labels[\"app.kubernetes.io/name\"]").line())
-                .isEqualTo(25);
+                .isEqualTo(26);
     }
 
     @Test
