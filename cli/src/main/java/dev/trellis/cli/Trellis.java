@@ -5,6 +5,7 @@ import dev.trellis.api.cli.ValidateCommand;
 import dev.trellis.bench.echo.EchoCommand;
 import dev.trellis.bench.load.LoadCommand;
 import dev.trellis.control.cli.ControlPlaneCommand;
+import dev.trellis.proxy.cli.ProxyCommand;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -17,6 +18,7 @@ import picocli.CommandLine.Command;
         description = "A service mesh that speaks Istio's configuration and Envoy's xDS.",
         subcommands = {
             UpCommand.class,
+            ProxyCommand.class,
             ValidateCommand.class,
             ControlPlaneCommand.class,
             LoadCommand.class,

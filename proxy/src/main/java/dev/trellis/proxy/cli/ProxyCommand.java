@@ -1,0 +1,109 @@
+package dev.trellis.proxy.cli;
+
+import dev.trellis.proxy.bootstrap.BootstrapLoader;
+import dev.trellis.proxy.config.ConfigException;
+import dev.trellis.proxy.server.ProxyServer;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code trellis proxy -c FILE}: runs the data plane proxy from an Envoy v3 bootstrap. */
+@Command(
+        name = "proxy",
+        mixinStandardHelpOptions = true,
+        description = "Run the data plane proxy from an Envoy v3 bootstrap (YAML or JSON).")
+public final class ProxyCommand implements Callable<Integer> {
+    @Option(
+            names = {"-c", "--config-path"},
+            required = true,
+            paramLabel = "FILE",
+            description = "Envoy v3 Bootstrap, YAML or JSON")
+    Path config;
+
+    @Option(names = "--concurrency", paramLabel = "N", description = "worker event loops (default: number of cores)")
+    Integer concurrency;
+
+    @Option(
+            names = {"-l", "--log-level"},
+            paramLabel = "LEVEL",
+            defaultValue = "info",
+            description = "trace, debug, info, warning, error, off (default: ${DEFAULT-VALUE})")
+    String logLevel;
+
+    @Option(
+            names = "--drain-time-s",
+            paramLabel = "S",
+            defaultValue = "5",
+            description = "seconds to drain connections on listener removal and shutdown (default: ${DEFAULT-VALUE})")
+    int drainTimeS;
+
+    public ProxyCommand() {}
+
+    @Override
+    public Integer call() throws Exception {
+        Level level =
+                switch (logLevel.toLowerCase(java.util.Locale.ROOT)) {
+                    case "trace" -> Level.FINEST;
+                    case "debug" -> Level.FINE;
+                    case "info" -> Level.INFO;
+                    case "warning", "warn" -> Level.WARNING;
+                    case "error", "critical" -> Level.SEVERE;
+                    case "off" -> Level.OFF;
+                    default -> null;
+                };
+        if (level == null) {
+            System.err.println("trellis proxy: --log-level must be one of trace, debug, info, warning, error, off");
+            return 2;
+        }
+        if (concurrency != null && concurrency < 1) {
+            System.err.println("trellis proxy: --concurrency must be at least 1");
+            return 2;
+        }
+        if (drainTimeS < 0) {
+            System.err.println("trellis proxy: --drain-time-s must not be negative");
+            return 2;
+        }
+        configureLogging(level);
+        ProxyServer server;
+        try {
+            var bootstrap = BootstrapLoader.load(config);
+            server = new ProxyServer(
+                            bootstrap,
+                            new ProxyServer.Options(
+                                    concurrency == null ? Runtime.getRuntime().availableProcessors() : concurrency,
+                                    drainTimeS * 1000L))
+                    .start();
+        } catch (ConfigException e) {
+            System.err.println("trellis proxy: " + e.getMessage());
+            return 1;
+        }
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            server.close();
+                        },
+                        "trellis-shutdown-hook"));
+        server.awaitStopped();
+        return 0;
+    }
+
+    private static void configureLogging(Level level) {
+        Logger root = Logger.getLogger("");
+        for (var h : root.getHandlers()) {
+            root.removeHandler(h);
+        }
+        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
+        ConsoleHandler h = new ConsoleHandler();
+        h.setFormatter(new SimpleFormatter());
+        h.setLevel(Level.ALL);
+        root.addHandler(h);
+        root.setLevel(level);
+        Logger.getLogger("io.netty").setLevel(Level.WARNING);
+        Logger.getLogger("io.grpc").setLevel(Level.WARNING);
+    }
+}

@@ -1,0 +1,2 @@
+/** The {@code trellis proxy} command. */
+package dev.trellis.proxy.cli;

@@ -1,0 +1,2 @@
+/** HTTP filters, one package each (config, factory, per-stream filter). */
+package dev.trellis.proxy.filter;

@@ -1,0 +1,10 @@
+package dev.trellis.proxy.http;
+
+import java.net.InetSocketAddress;
+
+/**
+ * Addresses of a downstream connection. {@code originalDestination} is where the client meant to connect (for
+ * ORIGINAL_DST clusters and {@code use_original_dst}); without interception it is the local address.
+ */
+public record ConnectionInfo(
+        InetSocketAddress remote, InetSocketAddress local, InetSocketAddress originalDestination) {}
