@@ -36,6 +36,7 @@ final class AdminEndpoints {
     }
 
     private static final JsonFormat.Printer JSON = JsonFormat.printer()
+            .preservingProtoFieldNames()
             .usingTypeRegistry(JsonFormat.TypeRegistry.newBuilder()
                     .add(ExtensionTypes.DESCRIPTORS)
                     .add(BootstrapConfigDump.getDescriptor())

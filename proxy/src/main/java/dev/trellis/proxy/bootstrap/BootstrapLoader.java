@@ -34,7 +34,7 @@ public final class BootstrapLoader {
             "use_tcp_for_dns_lookups");
 
     private static final Pattern FIELD = Pattern.compile("Cannot find field: (\\S+)");
-    private static final Pattern TYPE = Pattern.compile("Cannot find type for url: (\\S+)");
+    private static final Pattern TYPE = Pattern.compile("(?:Cannot find type for url|Cannot resolve type): (\\S+)");
 
     public static Bootstrap load(Path file) {
         String text;

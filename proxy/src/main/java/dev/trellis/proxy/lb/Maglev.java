@@ -33,12 +33,14 @@ final class Maglev implements HostPicker {
         Host[] t = new Host[m];
         int filled = 0;
         outer:
-        for (int iteration = 1; ; iteration++) {
+        while (true) {
             for (int i = 0; i < n; i++) {
+                // A host claims a slot each time its accumulated weight reaches one: weight-proportional shares.
                 current[i] += targetWeight[i];
-                if (current[i] < iteration) {
+                if (current[i] < 1) {
                     continue;
                 }
+                current[i] -= 1;
                 long c = (offset[i] + next[i] * skip[i]) % m;
                 while (t[(int) c] != null) {
                     next[i]++;
