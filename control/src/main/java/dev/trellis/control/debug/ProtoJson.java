@@ -48,6 +48,12 @@ public final class ProtoJson {
         }
     }
 
+    /** Parses JSON printed by {@link #print} back into {@code builder}. */
+    public static void parse(String json, com.google.protobuf.Message.Builder builder)
+            throws InvalidProtocolBufferException {
+        JsonFormat.parser().usingTypeRegistry(TYPES).ignoringUnknownFields().merge(json, builder);
+    }
+
     public static JsonFormat.TypeRegistry types() {
         return TYPES;
     }

@@ -125,7 +125,43 @@ class ControlPlaneCommandTest {
                     .contains("\"routes\"")
                     .contains("reviews.default.svc.cluster.local:9080");
             assertThat(get(cp.monitoring().port(), "/debug/registryz")).contains("10.0.0.22:9080");
+
+            String url = "http://127.0.0.1:" + cp.monitoring().port();
+            String status = run(new ProxyStatusCommand(), "--control-plane", url);
+            assertThat(status)
+                    .contains("NAME")
+                    .contains("productpage-v1.default")
+                    .contains("SYNCED");
+            String routes = run(new ProxyConfigCommand(), "routes", "productpage-v1", "--control-plane", url);
+            assertThat(routes)
+                    .contains("VIRTUAL HOST")
+                    .contains("reviews.default.svc.cluster.local:9080")
+                    .contains("outbound|9080||reviews.default.svc.cluster.local");
+            assertThat(run(new ProxyConfigCommand(), "routes", "productpage-v1", "-o", "json", "--control-plane", url))
+                    .contains("\"virtualHosts\"");
         }
+    }
+
+    private static String run(Object command, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = new CommandLine(command);
+        cl.setOut(new java.io.PrintWriter(out));
+        cl.setErr(new java.io.PrintWriter(err));
+        int code = cl.execute(args);
+        assertThat(code).as("exit code; stderr: %s", err).isZero();
+        return out.toString();
+    }
+
+    @Test
+    void debugCommandsReportAnUnreachableControlPlaneInOneLine() {
+        StringWriter err = new StringWriter();
+        CommandLine cl = new CommandLine(new ProxyStatusCommand());
+        cl.setErr(new java.io.PrintWriter(err));
+        assertThat(cl.execute("--control-plane", "http://127.0.0.1:1")).isEqualTo(1);
+        assertThat(err.toString().strip())
+                .startsWith("trellis proxy-status: cannot reach")
+                .doesNotContain("\n");
     }
 
     @Test
