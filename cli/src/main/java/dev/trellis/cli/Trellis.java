@@ -5,6 +5,8 @@ import dev.trellis.api.cli.ValidateCommand;
 import dev.trellis.bench.echo.EchoCommand;
 import dev.trellis.bench.load.LoadCommand;
 import dev.trellis.control.cli.ControlPlaneCommand;
+import dev.trellis.control.cli.ProxyConfigCommand;
+import dev.trellis.control.cli.ProxyStatusCommand;
 import dev.trellis.proxy.cli.ProxyCommand;
 import picocli.AutoComplete;
 import picocli.CommandLine;
@@ -21,6 +23,8 @@ import picocli.CommandLine.Command;
             ProxyCommand.class,
             ValidateCommand.class,
             ControlPlaneCommand.class,
+            ProxyStatusCommand.class,
+            ProxyConfigCommand.class,
             LoadCommand.class,
             EchoCommand.class,
             // Subcommands of other modules go here, one line each.
