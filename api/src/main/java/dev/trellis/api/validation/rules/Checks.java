@@ -100,7 +100,13 @@ public final class Checks {
         if (!isWildcardDns1123Label(first)) {
             return "domain name " + q(d) + " invalid (label " + q(first) + " invalid)";
         }
-        return dot < 0 ? null : dns1123Labels(d.substring(dot + 1));
+        return dot < 0 ? null : restLabels(d, d.substring(dot + 1));
+    }
+
+    /** The labels after the first, reported against the whole name (Istio names only the rest, which confuses). */
+    private static String restLabels(String domain, String rest) {
+        String err = dns1123Labels(rest);
+        return err == null ? null : err.replace("domain name " + q(rest), "domain name " + q(domain));
     }
 
     /** Like {@link #wildcardDomain} but allows Istio's generated {@code outbound_.80_._.host} SNI names. */
@@ -120,7 +126,7 @@ public final class Checks {
         if (!isWildcardDns1123Label(first)) {
             return "domain name " + q(d) + " invalid (label " + q(first) + " invalid)";
         }
-        return dot < 0 ? null : dns1123Labels(d.substring(dot + 1));
+        return dot < 0 ? null : restLabels(d, d.substring(dot + 1));
     }
 
     public static boolean isIpv4(String s) {
@@ -306,7 +312,8 @@ public final class Checks {
     private static final Set<String> HTTP_PROTOCOLS = Set.of("HTTP", "HTTP2", "HTTP_PROXY", "GRPC", "GRPC-Web");
 
     public static boolean isHttp(String protocol) {
-        return HTTP_PROTOCOLS.contains(protocol(protocol));
+        String p = protocol(protocol);
+        return p != null && HTTP_PROTOCOLS.contains(p);
     }
 
     public static boolean isTls(String protocol) {

@@ -45,8 +45,8 @@ final class Report {
         return parent + "[" + index + "]";
     }
 
-    /** A map key in a path: {@code labels["app"]}. */
+    /** A map key in a path, as the loader writes it: {@code labels.app}, {@code labels["app.kubernetes.io/name"]}. */
     static String k(String parent, String key) {
-        return parent + "[\"" + key.replace("\\", "\\\\").replace("\"", "\\\"") + "\"]";
+        return dev.trellis.api.codec.FieldPaths.field(parent, key);
     }
 }

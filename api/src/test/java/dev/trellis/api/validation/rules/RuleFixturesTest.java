@@ -64,21 +64,21 @@ class RuleFixturesTest {
             for (Resource<?> r : load(file).resources()) {
                 String expect = r.metadata().annotationsOrEmpty().get(EXPECT);
                 tests.add(DynamicTest.dynamicTest(r.kind() + " " + r.name(), () -> {
-                    assertThat(expect).as("%s %s names its expected diagnostic", file.getFileName(), r.name()).isNotNull();
+                    assertThat(expect)
+                            .as("%s %s names its expected diagnostic", file.getFileName(), r.name())
+                            .isNotNull();
                     int colon = expect.indexOf(": ");
                     String path = expect.substring(0, colon);
                     String message = expect.substring(colon + 2);
                     List<Diagnostic> errors = validator.validate(r).stream()
                             .filter(d -> d.severity() == Severity.ERROR)
                             .toList();
-                    assertThat(errors)
-                            .as("errors of %s %s", r.kind(), r.name())
-                            .anySatisfy(d -> {
-                                assertThat(d.fieldPath()).isEqualTo(path);
-                                assertThat(d.message()).contains(message);
-                                assertThat(d.origin().line()).as("located at a line").isPositive();
-                                assertThat(d.format()).contains(file.getFileName().toString());
-                            });
+                    assertThat(errors).as("errors of %s %s", r.kind(), r.name()).anySatisfy(d -> {
+                        assertThat(d.fieldPath()).isEqualTo(path);
+                        assertThat(d.message()).contains(message);
+                        assertThat(d.origin().line()).as("located at a line").isPositive();
+                        assertThat(d.format()).contains(file.getFileName().toString());
+                    });
                 }));
             }
         }
@@ -111,8 +111,17 @@ class RuleFixturesTest {
         }
         for (Validator<?> rule : Rules.ALL) {
             String kind = rule.specType().getSimpleName();
-            assertThat(invalid).as("invalid fixtures for %s", rule.getClass().getSimpleName()).containsKey(kind);
-            assertThat(valid).as("valid fixtures for %s", rule.getClass().getSimpleName()).containsKey(kind);
+            if (rule instanceof PeerAuthenticationRule) {
+                // every invalid PeerAuthentication is already rejected by the CRD schema: SchemaShadowedRulesTest
+                assertThat(valid).containsKey(kind);
+                continue;
+            }
+            assertThat(invalid)
+                    .as("invalid fixtures for %s", rule.getClass().getSimpleName())
+                    .containsKey(kind);
+            assertThat(valid)
+                    .as("valid fixtures for %s", rule.getClass().getSimpleName())
+                    .containsKey(kind);
         }
     }
 }
