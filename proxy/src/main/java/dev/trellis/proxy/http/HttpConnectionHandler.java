@@ -146,6 +146,31 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void dispatch(Object msg) {
+        if (msg instanceof io.netty.handler.codec.http.FullHttpRequest full) {
+            // HTTP/2 requests ending with their headers arrive whole: split them so the request is forwarded once
+            // and its (empty) body and trailers follow as content.
+            HttpRequest head = new io.netty.handler.codec.http.DefaultHttpRequest(
+                    full.protocolVersion(), full.method(), full.uri(), full.headers());
+            head.setDecoderResult(full.decoderResult());
+            splitting = true;
+            dispatch(head);
+            splitting = false;
+            dispatch(new io.netty.handler.codec.http.DefaultLastHttpContent(full.content(), full.trailingHeaders()));
+            return;
+        }
+        if (msg instanceof HttpRequest req && http2Stream) {
+            // From HTTP/2: drop the codec's extension headers; a body of unknown length is chunked on HTTP/1.1.
+            var h = req.headers();
+            h.remove("x-http2-stream-id");
+            h.remove("x-http2-scheme");
+            h.remove("x-http2-stream-dependency-id");
+            h.remove("x-http2-stream-weight");
+            if (!(msg instanceof HttpContent)
+                    && !splitting
+                    && !io.netty.handler.codec.http.HttpUtil.isContentLengthSet(req)) {
+                io.netty.handler.codec.http.HttpUtil.setTransferEncodingChunked(req, true);
+            }
+        }
         if (msg instanceof HttpRequest req) {
             if (req.decoderResult().isFailure()) {
                 badRequest(req.decoderResult().cause());
@@ -263,6 +288,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private boolean counted;
+    private boolean splitting;
 
     private void countClose() {
         counted = true;

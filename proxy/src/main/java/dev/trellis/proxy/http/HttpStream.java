@@ -279,6 +279,11 @@ public final class HttpStream implements RequestView, LbContext {
         return responseStarted;
     }
 
+    /** Whether the downstream side speaks HTTP/2 (for {@code USE_DOWNSTREAM} upstream protocol). */
+    public boolean isHttp2() {
+        return conn.isHttp2();
+    }
+
     public boolean isDone() {
         return done;
     }

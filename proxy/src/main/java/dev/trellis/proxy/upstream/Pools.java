@@ -16,6 +16,7 @@ public final class Pools {
     private static final FastThreadLocal<Pools> CURRENT = new FastThreadLocal<>();
 
     private final Map<String, Http1Pool> http1 = new HashMap<>();
+    private final Map<String, Http2Pool> http2 = new HashMap<>();
     private final EventLoop loop;
 
     private Pools(EventLoop loop) {
@@ -41,6 +42,16 @@ public final class Pools {
         if (p == null || p.cluster() != cluster) {
             p = new Http1Pool(loop, cluster, host, channelClass);
             http1.put(host.poolKey(), p);
+        }
+        return p;
+    }
+
+    /** The HTTP/2 pool (one multiplexed connection) for this host. */
+    public Http2Pool http2(Cluster cluster, Host host, Class<? extends Channel> channelClass) {
+        Http2Pool p = http2.get(host.poolKey());
+        if (p == null || p.cluster() != cluster) {
+            p = new Http2Pool(loop, cluster, host, channelClass);
+            http2.put(host.poolKey(), p);
         }
         return p;
     }

@@ -4,8 +4,8 @@ import io.netty.handler.codec.http.HttpObject;
 
 /** The upstream side of one request (the router's upstream request) as the pool and connection see it. */
 public interface UpstreamCallbacks {
-    /** A connection is ready for this request; it is bound to it until {@link UpstreamHttp1#release}. */
-    void onPoolReady(UpstreamHttp1 connection);
+    /** A connection (or HTTP/2 stream) is ready for this request; it is bound to it until released. */
+    void onPoolReady(UpstreamStream connection);
 
     void onPoolFailure(PoolFailure failure, String detail);
 

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * {@link Http1Pool} with an idle timer. 100-continue interim responses from upstream are swallowed (the proxy already
  * answered the client, as Envoy does by default).
  */
-public final class UpstreamHttp1 extends ChannelInboundHandlerAdapter {
+public final class UpstreamHttp1 extends ChannelInboundHandlerAdapter implements UpstreamStream {
     private final Http1Pool pool;
     private Channel channel;
     private UpstreamCallbacks bound;
@@ -35,6 +35,7 @@ public final class UpstreamHttp1 extends ChannelInboundHandlerAdapter {
         this.pool = pool;
     }
 
+    @Override
     public Channel channel() {
         return channel;
     }
@@ -52,6 +53,7 @@ public final class UpstreamHttp1 extends ChannelInboundHandlerAdapter {
     }
 
     /** Switches to raw byte relay after a 101 response: the HTTP codec leaves the pipeline. */
+    @Override
     public void upgrade() {
         upgraded = true;
         var codec = channel.pipeline().get(HttpClientCodec.class);
@@ -64,6 +66,7 @@ public final class UpstreamHttp1 extends ChannelInboundHandlerAdapter {
      * Ends this connection's current request. {@code reusable}: the request was fully written and the response fully
      * read with keep-alive, so the connection may serve another request.
      */
+    @Override
     public void release(boolean reusable) {
         bound = null;
         served++;

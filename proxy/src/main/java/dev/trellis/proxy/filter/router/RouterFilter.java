@@ -16,7 +16,7 @@ import dev.trellis.proxy.upstream.Http1Pool;
 import dev.trellis.proxy.upstream.PoolFailure;
 import dev.trellis.proxy.upstream.Pools;
 import dev.trellis.proxy.upstream.UpstreamCallbacks;
-import dev.trellis.proxy.upstream.UpstreamHttp1;
+import dev.trellis.proxy.upstream.UpstreamStream;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
@@ -41,7 +41,8 @@ final class RouterFilter implements HttpFilter, StreamSink, UpstreamCallbacks {
     private Cluster cluster;
     private Host host;
     private Http1Pool pool;
-    private UpstreamHttp1 upstream;
+    private dev.trellis.proxy.upstream.Http2Pool h2pool;
+    private UpstreamStream upstream;
     private boolean requestAcquired;
     private boolean finished;
     private boolean responseComplete;
@@ -149,9 +150,16 @@ final class RouterFilter implements HttpFilter, StreamSink, UpstreamCallbacks {
         }
         s.setRouteTimeout(f.timeoutMs());
         s.blockDownstreamReads(HttpConnectionHandler.BLOCK_CONNECTING);
-        pool = Pools.of(s.eventLoop())
-                .http1(cluster, host, config.context().transport().channel());
-        pool.acquire(this);
+        Pools pools = Pools.of(s.eventLoop());
+        var protocol = cluster.protocol();
+        if (protocol == dev.trellis.proxy.cluster.UpstreamProtocol.HTTP2
+                || protocol == dev.trellis.proxy.cluster.UpstreamProtocol.USE_DOWNSTREAM && s.isHttp2()) {
+            h2pool = pools.http2(cluster, host, config.context().transport().channel());
+            h2pool.acquire(this);
+        } else {
+            pool = pools.http1(cluster, host, config.context().transport().channel());
+            pool.acquire(this);
+        }
     }
 
     private static void applyRequestMutations(HttpStream s, Route route, Route.WeightedCluster wc, HttpHeaders h) {
@@ -244,7 +252,7 @@ final class RouterFilter implements HttpFilter, StreamSink, UpstreamCallbacks {
     // ---- pool callbacks -----------------------------------------------------------------------------------------
 
     @Override
-    public void onPoolReady(UpstreamHttp1 conn) {
+    public void onPoolReady(UpstreamStream conn) {
         if (finished || stream.isDone()) {
             conn.release(true);
             return;
@@ -252,6 +260,7 @@ final class RouterFilter implements HttpFilter, StreamSink, UpstreamCallbacks {
         this.upstream = conn;
         HttpRequest req = stream.request();
         req.setProtocolVersion(HttpVersion.HTTP_1_1);
+
         Channel ch = conn.channel();
         ch.write(req, ch.voidPromise());
         stream.attachSink(this);
@@ -325,7 +334,7 @@ final class RouterFilter implements HttpFilter, StreamSink, UpstreamCallbacks {
     /** The upstream response is complete: release the connection before the stream completes (reuse it at once). */
     private void upstreamDone(boolean keepAlive) {
         responseComplete = true;
-        UpstreamHttp1 u = upstream;
+        UpstreamStream u = upstream;
         upstream = null;
         boolean reusable = keepAlive && stream.requestComplete();
         finishAccounting();
@@ -380,7 +389,7 @@ final class RouterFilter implements HttpFilter, StreamSink, UpstreamCallbacks {
 
     @Override
     public void onRequestBody(HttpContent content) {
-        UpstreamHttp1 u = upstream;
+        UpstreamStream u = upstream;
         if (u == null) {
             content.release();
             return;
@@ -393,7 +402,7 @@ final class RouterFilter implements HttpFilter, StreamSink, UpstreamCallbacks {
 
     @Override
     public void onRequestReadComplete() {
-        UpstreamHttp1 u = upstream;
+        UpstreamStream u = upstream;
         if (u != null) {
             u.channel().flush();
         }
@@ -401,7 +410,7 @@ final class RouterFilter implements HttpFilter, StreamSink, UpstreamCallbacks {
 
     @Override
     public void onDownstreamRaw(ByteBuf data) {
-        UpstreamHttp1 u = upstream;
+        UpstreamStream u = upstream;
         if (u == null) {
             data.release();
             return;
@@ -411,7 +420,7 @@ final class RouterFilter implements HttpFilter, StreamSink, UpstreamCallbacks {
 
     @Override
     public void onDownstreamWritabilityChanged(boolean writable) {
-        UpstreamHttp1 u = upstream;
+        UpstreamStream u = upstream;
         if (u != null) {
             u.channel().config().setAutoRead(writable);
         }
@@ -437,12 +446,14 @@ final class RouterFilter implements HttpFilter, StreamSink, UpstreamCallbacks {
     }
 
     private void dropUpstream() {
-        UpstreamHttp1 u = upstream;
+        UpstreamStream u = upstream;
         upstream = null;
         if (u != null) {
             u.release(false);
         } else if (pool != null && !responseComplete) {
             pool.cancel(this);
+        } else if (h2pool != null && !responseComplete) {
+            h2pool.cancel(this);
         }
         finishAccounting();
     }
