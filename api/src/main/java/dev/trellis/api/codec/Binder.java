@@ -110,7 +110,7 @@ final class Binder {
     private Binder() {}
 
     /** The node as a value of {@code type}; null (and a reported error) when it does not fit. */
-    static Object bind(Type type, Node node, String path, Errors errors) {
+    static Object bind(Type type, Node node, FieldPath path, Errors errors) {
         if (Nodes.isNull(node)) {
             return null;
         }
@@ -119,16 +119,16 @@ final class Binder {
             Type arg = p.getActualTypeArguments()[raw == Map.class ? 1 : 0];
             if (raw == List.class) {
                 if (!(node instanceof SequenceNode s)) {
-                    errors.report(path, node, "expected a list, got " + Nodes.describe(node));
+                    report(errors, path, node, "expected a list, got " + Nodes.describe(node));
                     return null;
                 }
                 List<Object> out = new ArrayList<>(s.getValue().size());
                 for (int i = 0; i < s.getValue().size(); i++) {
                     Node item = s.getValue().get(i);
-                    Object v = bind(arg, item, FieldPaths.index(path, i), errors);
+                    Object v = bind(arg, item, path.index(i), errors);
                     if (v == null) {
                         if (Nodes.isNull(item)) {
-                            errors.report(FieldPaths.index(path, i), item, "list entries must not be null");
+                            report(errors, path.index(i), item, "list entries must not be null");
                         }
                         continue;
                     }
@@ -138,13 +138,13 @@ final class Binder {
             }
             if (raw == Map.class) {
                 if (!(node instanceof MappingNode m)) {
-                    errors.report(path, node, "expected an object, got " + Nodes.describe(node));
+                    report(errors, path, node, "expected an object, got " + Nodes.describe(node));
                     return null;
                 }
                 Map<String, Object> out = new LinkedHashMap<>();
                 for (NodeTuple t : m.getValue()) {
                     String key = Nodes.keyText(t.getKeyNode());
-                    Object v = bind(arg, t.getValueNode(), FieldPaths.field(path, key), errors);
+                    Object v = bind(arg, t.getValueNode(), path.field(key), errors);
                     if (v != null) {
                         out.put(key, v);
                     }
@@ -158,18 +158,18 @@ final class Binder {
             String s = Nodes.string(node);
             if (s == null) {
                 String hint = node instanceof ScalarNode ? " (quote it to make it a string)" : "";
-                errors.report(path, node, "expected a string, got " + Nodes.describe(node) + hint);
+                report(errors, path, node, "expected a string, got " + Nodes.describe(node) + hint);
             }
             return s;
         }
         if (cls == Integer.class || cls == Long.class) {
             if (!(node instanceof ScalarNode s) || Nodes.kind(s) != Nodes.ScalarKind.INT) {
-                errors.report(path, node, "expected an integer, got " + Nodes.describe(node));
+                report(errors, path, node, "expected an integer, got " + Nodes.describe(node));
                 return null;
             }
             Long l = Nodes.parseLong(s.getValue());
             if (l == null || (cls == Integer.class && (l < Integer.MIN_VALUE || l > Integer.MAX_VALUE))) {
-                errors.report(path, node, "the number " + s.getValue() + " is too large");
+                report(errors, path, node, "the number " + s.getValue() + " is too large");
                 return null;
             }
             return cls == Integer.class ? (Object) l.intValue() : l;
@@ -177,14 +177,14 @@ final class Binder {
         if (cls == Double.class) {
             if (!(node instanceof ScalarNode s)
                     || (Nodes.kind(s) != Nodes.ScalarKind.INT && Nodes.kind(s) != Nodes.ScalarKind.FLOAT)) {
-                errors.report(path, node, "expected a number, got " + Nodes.describe(node));
+                report(errors, path, node, "expected a number, got " + Nodes.describe(node));
                 return null;
             }
             return Nodes.parseDouble(s.getValue());
         }
         if (cls == Boolean.class) {
             if (!(node instanceof ScalarNode s) || Nodes.kind(s) != Nodes.ScalarKind.BOOL) {
-                errors.report(path, node, "expected true or false, got " + Nodes.describe(node));
+                report(errors, path, node, "expected true or false, got " + Nodes.describe(node));
                 return null;
             }
             return Boolean.parseBoolean(s.getValue().toLowerCase(java.util.Locale.ROOT));
@@ -192,13 +192,13 @@ final class Binder {
         if (cls == Duration.class) {
             String s = Nodes.string(node);
             if (s == null) {
-                errors.report(path, node, "expected a duration such as \"1.5s\", got " + Nodes.describe(node));
+                report(errors, path, node, "expected a duration such as \"1.5s\", got " + Nodes.describe(node));
                 return null;
             }
             try {
                 return Duration.parse(s);
             } catch (IllegalArgumentException e) {
-                errors.report(path, node, e.getMessage());
+                report(errors, path, node, e.getMessage());
                 return null;
             }
         }
@@ -211,7 +211,7 @@ final class Binder {
             }
             String s = Nodes.string(node);
             if (s == null) {
-                errors.report(path, node, "expected an integer or a string, got " + Nodes.describe(node));
+                report(errors, path, node, "expected an integer or a string, got " + Nodes.describe(node));
                 return null;
             }
             return IntOrString.of(s);
@@ -223,7 +223,8 @@ final class Binder {
             String s = Nodes.string(node);
             Enum<?> e = s == null ? null : ENUMS.get(cls).byWire.get(s);
             if (e == null) {
-                errors.report(
+                report(
+                        errors,
                         path,
                         node,
                         "invalid value " + (s == null ? Nodes.describe(node) : "\"" + s + "\"") + "; expected one of "
@@ -242,8 +243,12 @@ final class Binder {
     }
 
     static Object bindRecord(Class<?> cls, Node node, String path, Errors errors) {
+        return bindRecord(cls, node, FieldPath.root(path), errors);
+    }
+
+    static Object bindRecord(Class<?> cls, Node node, FieldPath path, Errors errors) {
         if (!(node instanceof MappingNode m)) {
-            errors.report(path, node, "expected an object, got " + Nodes.describe(node));
+            report(errors, path, node, "expected an object, got " + Nodes.describe(node));
             return null;
         }
         RecordModel model = RECORDS.get(cls);
@@ -251,7 +256,7 @@ final class Binder {
         Map<String, Object> unknown = null;
         for (NodeTuple t : m.getValue()) {
             String key = Nodes.keyText(t.getKeyNode());
-            String childPath = FieldPaths.field(path, key);
+            FieldPath childPath = path.field(key);
             Integer idx = model.indexByWire.get(key);
             if (idx == null) {
                 if (model.unknownIndex >= 0) {
@@ -260,7 +265,7 @@ final class Binder {
                     }
                     unknown.put(key, Nodes.toValue(t.getValueNode()));
                 } else {
-                    errors.report(childPath, t.getKeyNode(), "unknown field \"" + key + "\"");
+                    report(errors, childPath, t.getKeyNode(), "unknown field \"" + key + "\"");
                 }
                 continue;
             }
@@ -272,11 +277,15 @@ final class Binder {
         try {
             return model.constructor.newInstance(args);
         } catch (InvocationTargetException e) {
-            errors.report(path, node, String.valueOf(e.getCause().getMessage()));
+            report(errors, path, node, String.valueOf(e.getCause().getMessage()));
             return null;
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static void report(Errors errors, FieldPath path, Node at, String message) {
+        errors.report(path.toString(), at, message);
     }
 
     /** A model value as a generic tree (ordered maps, lists, scalars), as it is written to YAML or JSON. */

@@ -76,11 +76,28 @@ public final class Nodes {
 
     /** Parses an INT scalar (decimal, {@code 0x}, {@code 0o}); null when it does not fit a long. */
     public static Long parseLong(String text) {
+        if (text.length() < 19 && isPlainDecimal(text)) {
+            return Long.parseLong(text);
+        }
         try {
             return parseBig(text).longValueExact();
         } catch (ArithmeticException | NumberFormatException e) {
             return null;
         }
+    }
+
+    private static boolean isPlainDecimal(String text) {
+        int start = text.startsWith("-") || text.startsWith("+") ? 1 : 0;
+        if (start == text.length()) {
+            return false;
+        }
+        for (int i = start; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static BigInteger parseBig(String text) {

@@ -40,6 +40,10 @@ public record Duration(long nanos) implements Comparable<Duration> {
         if (i >= text.length()) {
             throw new IllegalArgumentException(err);
         }
+        Duration simple = parseSimple(text, i, negative);
+        if (simple != null) {
+            return simple;
+        }
         java.math.BigDecimal total = java.math.BigDecimal.ZERO;
         while (i < text.length()) {
             int start = i;
@@ -77,6 +81,35 @@ public record Duration(long nanos) implements Comparable<Duration> {
         } catch (ArithmeticException e) {
             throw new IllegalArgumentException("invalid duration \"" + text + "\": too large");
         }
+    }
+
+    /** The common case, one integer and one unit ("10s", "100ms"), without BigDecimal; null for anything else. */
+    private static Duration parseSimple(String text, int start, boolean negative) {
+        int i = start;
+        long value = 0;
+        while (i < text.length() && text.charAt(i) >= '0' && text.charAt(i) <= '9') {
+            value = value * 10 + (text.charAt(i) - '0');
+            if (value > 1_000_000_000L) {
+                return null;
+            }
+            i++;
+        }
+        if (i == start) {
+            return null;
+        }
+        long unit =
+                switch (text.substring(i)) {
+                    case "h" -> 3_600_000_000_000L;
+                    case "m" -> 60_000_000_000L;
+                    case "s" -> 1_000_000_000L;
+                    case "ms" -> 1_000_000L;
+                    default -> 0L;
+                };
+        if (unit == 0) {
+            return null;
+        }
+        long nanos = value * unit;
+        return new Duration(negative ? -nanos : nanos);
     }
 
     public long toMillis() {

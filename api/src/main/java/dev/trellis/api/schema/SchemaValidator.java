@@ -1,6 +1,6 @@
 package dev.trellis.api.schema;
 
-import dev.trellis.api.codec.FieldPaths;
+import dev.trellis.api.codec.FieldPath;
 import dev.trellis.api.codec.Nodes;
 import dev.trellis.api.model.Duration;
 import java.util.ArrayList;
@@ -33,7 +33,7 @@ public final class SchemaValidator {
 
     /** Validates {@code node} (the value at {@code path}) against {@code schema}; returns false when any problem. */
     public static boolean validate(Schema schema, Node node, String path, Sink sink) {
-        return validate(schema, node, node, path, sink);
+        return validate(schema, node, node, FieldPath.root(path), sink);
     }
 
     /**
@@ -41,6 +41,10 @@ public final class SchemaValidator {
      * anchor} (the field's key, so that the line is the one naming the field).
      */
     public static boolean validate(Schema schema, Node node, Node anchor, String path, Sink sink) {
+        return validate(schema, node, anchor, FieldPath.root(path), sink);
+    }
+
+    private static boolean validate(Schema schema, Node node, Node anchor, FieldPath path, Sink sink) {
         if (Nodes.isNull(node)) {
             return true;
         }
@@ -65,7 +69,7 @@ public final class SchemaValidator {
             for (Schema.Rule rule : schema.rules) {
                 String failure = CelRules.check(rule, value);
                 if (failure != null) {
-                    sink.report(path, anchor, failure);
+                    report(sink, path, anchor, failure);
                     ok = false;
                 }
             }
@@ -73,29 +77,29 @@ public final class SchemaValidator {
         return ok;
     }
 
-    private static boolean checkObject(Schema schema, Node node, Node anchor, String path, Sink sink) {
+    private static boolean checkObject(Schema schema, Node node, Node anchor, FieldPath path, Sink sink) {
         if (!(node instanceof MappingNode m)) {
-            sink.report(path, anchor, "expected an object, got " + Nodes.describe(node));
+            report(sink, path, anchor, "expected an object, got " + Nodes.describe(node));
             return false;
         }
         boolean ok = true;
-        Set<String> present = new HashSet<>();
-        for (NodeTuple t : m.getValue()) {
+        List<NodeTuple> tuples = m.getValue();
+        // Objects are small: a linear scan finds duplicates faster than a set, except for big maps.
+        Set<String> seen = tuples.size() > 16 ? new HashSet<>() : null;
+        for (int ti = 0; ti < tuples.size(); ti++) {
+            NodeTuple t = tuples.get(ti);
             Node keyNode = t.getKeyNode();
             String key = Nodes.keyText(keyNode);
-            String childPath = FieldPaths.field(path, key);
-            if (!present.add(key)) {
-                sink.report(childPath, keyNode, "field \"" + key + "\" is set more than once");
+            FieldPath childPath = path.field(key);
+            if (seen != null ? !seen.add(key) : isDuplicate(tuples, ti, key)) {
+                report(sink, childPath, keyNode, "field \"" + key + "\" is set more than once");
                 ok = false;
                 continue;
-            }
-            if (Nodes.isNull(t.getValueNode())) {
-                present.remove(key);
             }
             Schema child = schema.properties != null ? schema.properties.get(key) : null;
             if (child == null && schema.additionalProperties != null) {
                 if (!(keyNode instanceof ScalarNode)) {
-                    sink.report(childPath, keyNode, "map keys must be strings");
+                    report(sink, childPath, keyNode, "map keys must be strings");
                     ok = false;
                     continue;
                 }
@@ -105,43 +109,63 @@ public final class SchemaValidator {
                 if (schema.preserveUnknownFields) {
                     continue;
                 }
-                sink.report(childPath, keyNode, unknownField(key, schema));
+                report(sink, childPath, keyNode, unknownField(key, schema));
                 ok = false;
                 continue;
             }
             ok &= validate(child, t.getValueNode(), keyNode, childPath, sink);
         }
         for (String req : schema.required) {
-            if (!present.contains(req)) {
-                sink.report(FieldPaths.field(path, req), anchor, "required field \"" + req + "\" is missing");
+            if (!isPresent(tuples, req)) {
+                report(sink, path.field(req), anchor, "required field \"" + req + "\" is missing");
                 ok = false;
             }
         }
         for (List<String> group : schema.oneofs) {
             List<String> set = new ArrayList<>();
             for (String f : group) {
-                if (present.contains(f)) {
+                if (isPresent(tuples, f)) {
                     set.add(f);
                 }
             }
             if (set.size() > 1) {
-                sink.report(
+                report(
+                        sink,
                         path,
                         anchor,
                         "only one of " + String.join(", ", group) + " may be set, found " + String.join(" and ", set));
                 ok = false;
             }
         }
-        int size = m.getValue().size();
+        int size = tuples.size();
         if (schema.maxProperties != null && size > schema.maxProperties) {
-            sink.report(path, anchor, "must have at most " + schema.maxProperties + " entries, has " + size);
+            report(sink, path, anchor, "must have at most " + schema.maxProperties + " entries, has " + size);
             ok = false;
         }
         if (schema.minProperties != null && size < schema.minProperties) {
-            sink.report(path, anchor, "must have at least " + schema.minProperties + " entries, has " + size);
+            report(sink, path, anchor, "must have at least " + schema.minProperties + " entries, has " + size);
             ok = false;
         }
         return ok;
+    }
+
+    private static boolean isDuplicate(List<NodeTuple> tuples, int upTo, String key) {
+        for (int i = 0; i < upTo; i++) {
+            if (Nodes.keyText(tuples.get(i).getKeyNode()).equals(key)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Set and not null (Kubernetes treats null as unset). */
+    private static boolean isPresent(List<NodeTuple> tuples, String key) {
+        for (NodeTuple t : tuples) {
+            if (Nodes.keyText(t.getKeyNode()).equals(key)) {
+                return !Nodes.isNull(t.getValueNode());
+            }
+        }
+        return false;
     }
 
     private static String unknownField(String key, Schema schema) {
@@ -183,18 +207,18 @@ public final class SchemaValidator {
         return prev[b.length()];
     }
 
-    private static boolean checkArray(Schema schema, Node node, Node anchor, String path, Sink sink) {
+    private static boolean checkArray(Schema schema, Node node, Node anchor, FieldPath path, Sink sink) {
         if (!(node instanceof SequenceNode s)) {
-            sink.report(path, anchor, "expected a list, got " + Nodes.describe(node));
+            report(sink, path, anchor, "expected a list, got " + Nodes.describe(node));
             return false;
         }
         boolean ok = true;
         List<Node> items = s.getValue();
         for (int i = 0; i < items.size(); i++) {
             Node item = items.get(i);
-            String itemPath = FieldPaths.index(path, i);
+            FieldPath itemPath = path.index(i);
             if (Nodes.isNull(item)) {
-                sink.report(itemPath, item, "list entries must not be null");
+                report(sink, itemPath, item, "list entries must not be null");
                 ok = false;
                 continue;
             }
@@ -203,11 +227,11 @@ public final class SchemaValidator {
             }
         }
         if (schema.maxItems != null && items.size() > schema.maxItems) {
-            sink.report(path, anchor, "must have at most " + schema.maxItems + " entries, has " + items.size());
+            report(sink, path, anchor, "must have at most " + schema.maxItems + " entries, has " + items.size());
             ok = false;
         }
         if (schema.minItems != null && items.size() < schema.minItems) {
-            sink.report(path, anchor, "must have at least " + schema.minItems + " entries, has " + items.size());
+            report(sink, path, anchor, "must have at least " + schema.minItems + " entries, has " + items.size());
             ok = false;
         }
         if ("map".equals(schema.listType) && !schema.listMapKeys.isEmpty()) {
@@ -219,8 +243,9 @@ public final class SchemaValidator {
                     key.add(v == null ? "" : Nodes.keyText(v));
                 }
                 if (!seen.add(key)) {
-                    sink.report(
-                            FieldPaths.index(path, i),
+                    report(
+                            sink,
+                            path.index(i),
                             items.get(i),
                             "duplicate entry: " + String.join(", ", schema.listMapKeys) + " " + String.join(", ", key)
                                     + " is already listed");
@@ -231,15 +256,16 @@ public final class SchemaValidator {
         return ok;
     }
 
-    private static boolean checkString(Schema schema, Node node, Node anchor, String path, Sink sink) {
+    private static boolean checkString(Schema schema, Node node, Node anchor, FieldPath path, Sink sink) {
         if (!(node instanceof ScalarNode s) || Nodes.kind(s) != Nodes.ScalarKind.STRING) {
             String hint = node instanceof ScalarNode ? " (quote it to make it a string)" : "";
-            sink.report(path, anchor, "expected a string, got " + Nodes.describe(node) + hint);
+            report(sink, path, anchor, "expected a string, got " + Nodes.describe(node) + hint);
             return false;
         }
         String v = s.getValue();
         if (schema.enumValues != null && !schema.enumValues.contains(v)) {
-            sink.report(
+            report(
+                    sink,
                     path,
                     anchor,
                     "invalid value \"" + v + "\"; expected one of " + String.join(", ", schema.enumValues));
@@ -248,11 +274,12 @@ public final class SchemaValidator {
         boolean ok = true;
         int len = v.codePointCount(0, v.length());
         if (schema.maxLength != null && len > schema.maxLength) {
-            sink.report(path, anchor, "must be at most " + schema.maxLength + " characters long, is " + len);
+            report(sink, path, anchor, "must be at most " + schema.maxLength + " characters long, is " + len);
             ok = false;
         }
         if (schema.minLength != null && len < schema.minLength) {
-            sink.report(
+            report(
+                    sink,
                     path,
                     anchor,
                     schema.minLength == 1
@@ -261,14 +288,14 @@ public final class SchemaValidator {
             ok = false;
         }
         if (schema.pattern != null && !schema.pattern.matcher(v).find()) {
-            sink.report(path, anchor, "invalid value \"" + v + "\": must match " + schema.patternText);
+            report(sink, path, anchor, "invalid value \"" + v + "\": must match " + schema.patternText);
             ok = false;
         }
         if ("byte".equals(schema.format)) {
             try {
                 Base64.getMimeDecoder().decode(v);
             } catch (IllegalArgumentException e) {
-                sink.report(path, anchor, "must be base64-encoded bytes");
+                report(sink, path, anchor, "must be base64-encoded bytes");
                 ok = false;
             }
         }
@@ -276,47 +303,47 @@ public final class SchemaValidator {
             try {
                 Duration.parse(v);
             } catch (IllegalArgumentException e) {
-                sink.report(path, anchor, e.getMessage());
+                report(sink, path, anchor, e.getMessage());
                 return false; // the CEL duration rule would only repeat this
             }
         }
         return ok;
     }
 
-    private static boolean checkInteger(Schema schema, Node node, Node anchor, String path, Sink sink) {
+    private static boolean checkInteger(Schema schema, Node node, Node anchor, FieldPath path, Sink sink) {
         if (!(node instanceof ScalarNode s) || Nodes.kind(s) != Nodes.ScalarKind.INT) {
-            sink.report(path, anchor, "expected an integer, got " + Nodes.describe(node));
+            report(sink, path, anchor, "expected an integer, got " + Nodes.describe(node));
             return false;
         }
         Long v = Nodes.parseLong(s.getValue());
         if (v == null) {
-            sink.report(path, anchor, "the number " + s.getValue() + " is too large");
+            report(sink, path, anchor, "the number " + s.getValue() + " is too large");
             return false;
         }
         return checkBounds(schema, v, s.getValue(), anchor, path, sink);
     }
 
-    private static boolean checkNumber(Schema schema, Node node, Node anchor, String path, Sink sink) {
+    private static boolean checkNumber(Schema schema, Node node, Node anchor, FieldPath path, Sink sink) {
         if (!(node instanceof ScalarNode s)
                 || (Nodes.kind(s) != Nodes.ScalarKind.INT && Nodes.kind(s) != Nodes.ScalarKind.FLOAT)) {
-            sink.report(path, anchor, "expected a number, got " + Nodes.describe(node));
+            report(sink, path, anchor, "expected a number, got " + Nodes.describe(node));
             return false;
         }
         double v = Nodes.parseDouble(s.getValue());
         if (Double.isNaN(v) || Double.isInfinite(v)) {
-            sink.report(path, anchor, "expected a finite number, got " + s.getValue());
+            report(sink, path, anchor, "expected a finite number, got " + s.getValue());
             return false;
         }
         return checkBounds(schema, v, s.getValue(), anchor, path, sink);
     }
 
-    private static boolean checkBounds(Schema schema, double v, String text, Node anchor, String path, Sink sink) {
+    private static boolean checkBounds(Schema schema, double v, String text, Node anchor, FieldPath path, Sink sink) {
         if (schema.minimum != null && v < schema.minimum) {
-            sink.report(path, anchor, "must be at least " + fmt(schema.minimum) + ", got " + text);
+            report(sink, path, anchor, "must be at least " + fmt(schema.minimum) + ", got " + text);
             return false;
         }
         if (schema.maximum != null && v > schema.maximum) {
-            sink.report(path, anchor, "must be at most " + fmt(schema.maximum) + ", got " + text);
+            report(sink, path, anchor, "must be at most " + fmt(schema.maximum) + ", got " + text);
             return false;
         }
         return true;
@@ -326,21 +353,25 @@ public final class SchemaValidator {
         return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
     }
 
-    private static boolean checkBoolean(Node node, Node anchor, String path, Sink sink) {
+    private static boolean checkBoolean(Node node, Node anchor, FieldPath path, Sink sink) {
         if (!(node instanceof ScalarNode s) || Nodes.kind(s) != Nodes.ScalarKind.BOOL) {
-            sink.report(path, anchor, "expected true or false, got " + Nodes.describe(node));
+            report(sink, path, anchor, "expected true or false, got " + Nodes.describe(node));
             return false;
         }
         return true;
     }
 
-    private static boolean checkIntOrString(Node node, Node anchor, String path, Sink sink) {
+    private static boolean checkIntOrString(Node node, Node anchor, FieldPath path, Sink sink) {
         if (node instanceof ScalarNode s
                 && (Nodes.kind(s) == Nodes.ScalarKind.INT || Nodes.kind(s) == Nodes.ScalarKind.STRING)) {
             return true;
         }
-        sink.report(path, anchor, "expected an integer or a string, got " + Nodes.describe(node));
+        report(sink, path, anchor, "expected an integer or a string, got " + Nodes.describe(node));
         return false;
+    }
+
+    private static void report(Sink sink, FieldPath path, Node at, String message) {
+        sink.report(path.toString(), at, message);
     }
 
     /** Visible for the generic CEL helpers. */
