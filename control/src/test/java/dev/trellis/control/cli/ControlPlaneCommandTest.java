@@ -35,8 +35,94 @@ class ControlPlaneCommandTest {
                         "--xds-port", "0",
                         "--monitoring-port", "0",
                         "--debounce-after", "20ms",
-                        "--debounce-max", "200ms");
+                        "--debounce-max", "200ms",
+                        "--auto-register-grace", "200ms");
         return cmd.start();
+    }
+
+    private static int endpointCount(DiscoveryResponse r) throws Exception {
+        return r
+                .getResources(0)
+                .unpack(io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment.class)
+                .getEndpointsList()
+                .stream()
+                .mapToInt(l -> l.getLbEndpointsCount())
+                .sum();
+    }
+
+    @Test
+    void workloadGroupAutoRegistrationAddsAndRemovesTheConnectingProxy() throws Exception {
+        Files.writeString(dir.resolve("group.yaml"), """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: reviews, namespace: default}
+                spec:
+                  hosts: [reviews.default.svc.cluster.local]
+                  location: MESH_INTERNAL
+                  resolution: STATIC
+                  ports: [{number: 9080, name: http, protocol: HTTP}]
+                  workloadSelector: {labels: {app: reviews}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadGroup
+                metadata: {name: reviews, namespace: default}
+                spec:
+                  metadata: {labels: {app: reviews}}
+                  template: {serviceAccount: bookinfo-reviews, ports: {http: 19080}}
+                """);
+        String cluster = "outbound|9080||reviews.default.svc.cluster.local";
+        try (ControlPlaneCommand.Running cp = start();
+                AdsClient watcher = new AdsClient(
+                        cp.controlPlane().port(),
+                        "sidecar~10.0.0.10~pp.default~default.svc.cluster.local",
+                        "default")) {
+            watcher.request(TypeUrl.ENDPOINT.url(), List.of(cluster), "", "");
+            DiscoveryResponse empty = watcher.next(WAIT);
+            assertThat(empty.getResourcesCount() == 0 || endpointCount(empty) == 0)
+                    .isTrue();
+            watcher.ack(empty, List.of(cluster));
+
+            com.google.protobuf.Struct md = com.google.protobuf.Struct.newBuilder()
+                    .putFields(
+                            "NAMESPACE",
+                            com.google.protobuf.Value.newBuilder()
+                                    .setStringValue("default")
+                                    .build())
+                    .putFields(
+                            "INSTANCE_IPS",
+                            com.google.protobuf.Value.newBuilder()
+                                    .setStringValue("10.0.5.5")
+                                    .build())
+                    .putFields(
+                            "AUTO_REGISTER_GROUP",
+                            com.google.protobuf.Value.newBuilder()
+                                    .setStringValue("reviews")
+                                    .build())
+                    .build();
+            AdsClient vm = new AdsClient(
+                    cp.controlPlane().port(),
+                    io.envoyproxy.envoy.config.core.v3.Node.newBuilder()
+                            .setId("sidecar~10.0.5.5~reviews-vm.default~default.svc.cluster.local")
+                            .setMetadata(md)
+                            .build());
+            vm.request(TypeUrl.CLUSTER.url(), List.of(), "", "");
+            vm.ack(vm.next(WAIT), List.of());
+
+            DiscoveryResponse added = watcher.next(WAIT);
+            assertThat(endpointCount(added)).isEqualTo(1);
+            assertThat(added.getResources(0)
+                            .unpack(io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment.class)
+                            .toString())
+                    .contains("10.0.5.5")
+                    .contains("19080");
+            watcher.ack(added, List.of(cluster));
+            assertThat(get(cp.monitoring().port(), "/debug/registryz")).contains("reviews-10.0.5.5");
+
+            vm.close();
+            DiscoveryResponse removed = watcher.next(WAIT);
+            assertThat(removed.getResourcesCount() == 0 || endpointCount(removed) == 0)
+                    .isTrue();
+        }
     }
 
     private static String get(int port, String path) throws Exception {

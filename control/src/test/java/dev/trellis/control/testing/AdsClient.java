@@ -24,15 +24,23 @@ public final class AdsClient implements AutoCloseable {
     private boolean first = true;
 
     public AdsClient(int port, String nodeId, String namespace) {
+        this(
+                port,
+                Node.newBuilder()
+                        .setId(nodeId)
+                        .setMetadata(Struct.newBuilder()
+                                .putFields(
+                                        "NAMESPACE",
+                                        Value.newBuilder()
+                                                .setStringValue(namespace)
+                                                .build()))
+                        .build());
+    }
+
+    public AdsClient(int port, Node node) {
         channel =
                 NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
-        node = Node.newBuilder()
-                .setId(nodeId)
-                .setMetadata(Struct.newBuilder()
-                        .putFields(
-                                "NAMESPACE",
-                                Value.newBuilder().setStringValue(namespace).build()))
-                .build();
+        this.node = node;
         requests = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(new StreamObserver<>() {
             @Override
             public void onNext(DiscoveryResponse r) {
