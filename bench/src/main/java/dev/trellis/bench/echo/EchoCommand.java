@@ -10,22 +10,26 @@ import picocli.CommandLine.Option;
         name = "echo",
         mixinStandardHelpOptions = true,
         description = {
-            "Run an HTTP/1.1, h2c and gRPC echo server (or a TCP echo with --tcp).",
+            "Run an HTTP/1.1, h2c and gRPC echo server (or a TCP echo with --tcp), like fortio server.",
+            "",
             "Echoes the request body, or answers with the request as JSON when the body is empty.",
             "Query parameters: size=BYTES  delay=10ms (or a mix 10ms:50,1s:5)  status=503 (or a mix 503:30,429:5)",
             "  close=true (or a percentage)  header=Name:Value.",
-            "gRPC: any method echoes each message back, then trailers; metadata x-echo-grpc-status sets the status."
+            "gRPC: any method echoes each message back, then trailers; metadata x-echo-grpc-status sets the status.",
+            "Example: trellis echo --port 8080   then   curl 'http://127.0.0.1:8080/?size=1024&status=503:10'"
         })
 public final class EchoCommand implements Callable<Integer> {
 
     @Option(
             names = "--port",
+            paramLabel = "PORT",
             defaultValue = "8080",
             description = "Port to listen on (0 picks a free one; default ${DEFAULT-VALUE}).")
     int port;
 
     @Option(
             names = "--address",
+            paramLabel = "ADDRESS",
             defaultValue = "127.0.0.1",
             description = "Address to bind (default ${DEFAULT-VALUE}).")
     String address;
@@ -33,7 +37,10 @@ public final class EchoCommand implements Callable<Integer> {
     @Option(names = "--tcp", description = "Raw TCP echo instead of HTTP.")
     boolean tcp;
 
-    @Option(names = "--threads", description = "Event-loop threads (default: the CPUs this process may use).")
+    @Option(
+            names = "--threads",
+            paramLabel = "N",
+            description = "Event-loop threads (default: the CPUs this process may use).")
     Integer threads;
 
     public EchoCommand() {}

@@ -21,9 +21,14 @@ import picocli.CommandLine.Parameters;
         name = "load",
         mixinStandardHelpOptions = true,
         description = {
-            "Send load to URL at a fixed rate (open loop: latency counts from when each request was due,",
-            "so a stall is not hidden) or as fast as possible (-qps 0). HTTP/1.1 keep-alive, h2c (-h2), gRPC (-grpc).",
-            "Prints count, rate, errors by status and kind, and latency percentiles; Ctrl-C prints what was measured."
+            "Send HTTP/1.1, h2c or gRPC load at a fixed rate, or as fast as possible, and report latency.",
+            "",
+            "Open loop (-qps N): every request has a due time and its latency counts from then, so a stall is not",
+            "hidden (coordinated-omission correction). -qps 0: closed loop, each connection sends as soon as its last",
+            "response arrives. Prints count, rate, errors by status and kind, and latency min/p50/p75/p90/p99/p99.9/max;",
+            "Ctrl-C prints what was measured so far. A refused, unreachable or stalled target is counted as errors and",
+            "the run still ends on time.",
+            "Example: trellis load -qps 1000 -c 4 -t 10s -payload-size 1024 http://127.0.0.1:8080/echo",
         })
 public final class LoadCommand implements Callable<Integer> {
 
@@ -31,27 +36,39 @@ public final class LoadCommand implements Callable<Integer> {
 
     @Option(
             names = "-qps",
+            paramLabel = "N",
             defaultValue = "8",
             description =
                     "Requests per second over all connections; 0 = as fast as possible (default ${DEFAULT-VALUE}).")
     double qps;
 
-    @Option(names = "-c", defaultValue = "8", description = "Connections (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "-c",
+            paramLabel = "CONNS",
+            defaultValue = "8",
+            description = "Connections (default ${DEFAULT-VALUE}).")
     int connections;
 
-    @Option(names = "-t", description = "Duration, e.g. 10s, 500ms, 2m (default 5s unless -n is given).")
+    @Option(
+            names = "-t",
+            paramLabel = "DURATION",
+            description = "Duration, e.g. 10s, 500ms, 2m (default 5s unless -n is given).")
     String duration;
 
-    @Option(names = "-n", description = "Total number of requests instead of a duration.")
+    @Option(names = "-n", paramLabel = "COUNT", description = "Total number of requests instead of a duration.")
     Long count;
 
     @Option(
             names = "-payload-size",
+            paramLabel = "BYTES",
             defaultValue = "0",
             description = "Request body bytes; a body makes the request a POST (default ${DEFAULT-VALUE}).")
     int payloadSize;
 
-    @Option(names = "-H", description = "Extra request header 'Name: value' (repeatable).")
+    @Option(
+            names = "-H",
+            paramLabel = "'NAME: VALUE'",
+            description = "Extra request header 'Name: value' (repeatable).")
     List<String> headers = new ArrayList<>();
 
     @Option(names = "-h2", description = "HTTP/2 over cleartext (prior knowledge).")
@@ -63,17 +80,25 @@ public final class LoadCommand implements Callable<Integer> {
                     + "(default " + LoadOptions.DEFAULT_GRPC_METHOD + ").")
     boolean grpc;
 
-    @Option(names = "-json", description = "Also write the results as JSON (schema trellis.load/v1) to FILE.")
+    @Option(
+            names = "-json",
+            paramLabel = "FILE",
+            description = "Also write the results as JSON (schema trellis.load/v1) to FILE.")
     Path json;
 
-    @Option(names = "-timeout", defaultValue = "3s", description = "Per-request timeout (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "-timeout",
+            paramLabel = "DURATION",
+            defaultValue = "3s",
+            description = "Per-request timeout (default ${DEFAULT-VALUE}).")
     String timeout;
 
-    @Option(names = "-threads", description = "Event-loop threads (default: min(connections, CPUs)).")
+    @Option(names = "-threads", paramLabel = "N", description = "Event-loop threads (default: min(connections, CPUs)).")
     Integer threads;
 
     @Option(
             names = "-warmup",
+            paramLabel = "DURATION",
             description = "Run the same load this long first, unmeasured, so both ends are warm (e.g. 2s).")
     String warmup;
 
