@@ -99,8 +99,16 @@ public final class ConfigLoader {
                 acc.failures.add(new LoadFailure(name, 0, 0, "cannot read directory: " + reason(e)));
                 return;
             }
-            for (Path f : files) {
-                loadFile(f, acc);
+            // Files are independent: read and check them in parallel, then keep their order.
+            List<Acc> parts = files.parallelStream()
+                    .map(f -> {
+                        Acc part = new Acc();
+                        loadFile(f, part);
+                        return part;
+                    })
+                    .toList();
+            for (Acc part : parts) {
+                acc.add(part);
             }
             return;
         }
@@ -163,6 +171,86 @@ public final class ConfigLoader {
             // replacing every tab by a space changes no value and keeps every line and column.
             text = text.replace('\t', ' ');
         }
+        List<String> chunks = split(text);
+        if (chunks.size() == 1) {
+            parse(name, text, acc);
+            return;
+        }
+        // Big streams: documents are independent, so chunks (cut at document markers) parse in parallel.
+        List<Acc> parts = chunks.parallelStream()
+                .map(chunk -> {
+                    Acc part = new Acc();
+                    parse(name, chunk, part);
+                    return part;
+                })
+                .toList();
+        for (Acc part : parts) {
+            if (!part.failures.isEmpty()) {
+                acc.failures.add(part.failures.getFirst()); // the file contributes nothing else
+                return;
+            }
+        }
+        for (Acc part : parts) {
+            acc.add(part);
+        }
+    }
+
+    private static final int CHUNK_SIZE = 512 * 1024;
+
+    /**
+     * Cuts a big stream at document markers ({@code ---} at the start of a line, which ends any scalar in YAML) into
+     * about one chunk per core. Each chunk after the first is prefixed by as many newlines as precede it, so lines
+     * and columns stay those of the whole stream. Streams with directives ({@code %YAML}) are not cut.
+     */
+    static List<String> split(String text) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (text.length() < 2 * CHUNK_SIZE || cores < 2 || text.startsWith("%") || text.contains("\n%")) {
+            return List.of(text);
+        }
+        int pieces = Math.min(cores * 2, text.length() / CHUNK_SIZE);
+        int target = text.length() / pieces;
+        List<String> out = new ArrayList<>();
+        int start = 0;
+        int startLine = 0;
+        while (start < text.length()) {
+            int cut = start + target >= text.length() ? -1 : nextMarker(text, start + target);
+            int end = cut < 0 ? text.length() : cut;
+            String body = text.substring(start, end);
+            out.add(startLine == 0 ? body : "\n".repeat(startLine) + body);
+            startLine += countLines(body);
+            start = end;
+        }
+        return out;
+    }
+
+    /** The index of the next line that is a document marker, at or after {@code from}; -1 when none. */
+    private static int nextMarker(String text, int from) {
+        int i = text.indexOf("\n---", from);
+        while (i >= 0) {
+            int after = i + 4;
+            if (after >= text.length()) {
+                return -1;
+            }
+            char c = text.charAt(after);
+            if (c == '\n' || c == '\r' || c == ' ' || c == '\t') {
+                return i + 1;
+            }
+            i = text.indexOf("\n---", after);
+        }
+        return -1;
+    }
+
+    private static int countLines(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) == '\n') {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static void parse(String name, String text, Acc acc) {
         LoadSettings settings = LoadSettings.builder()
                 .setLabel(name)
                 .setSchema(CORE_SCHEMA)
@@ -405,6 +493,14 @@ public final class ConfigLoader {
         final List<Diagnostic> diagnostics = new ArrayList<>();
         final List<LoadFailure> failures = new ArrayList<>();
         int rejected;
+
+        void add(Acc other) {
+            resources.addAll(other.resources);
+            skipped.addAll(other.skipped);
+            diagnostics.addAll(other.diagnostics);
+            failures.addAll(other.failures);
+            rejected += other.rejected;
+        }
 
         LoadResult result() {
             return new LoadResult(resources, skipped, diagnostics, failures, rejected);
