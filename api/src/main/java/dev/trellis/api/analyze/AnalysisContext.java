@@ -78,6 +78,36 @@ public final class AnalysisContext {
         return workloads;
     }
 
+    private Map<String, List<Workload>> byLabel;
+
+    /** Whether any workload carries all the labels of {@code selector} (an empty selector matches any workload). */
+    public boolean anyWorkloadSelected(Map<String, String> selector) {
+        if (byLabel == null) {
+            Map<String, List<Workload>> index = new java.util.HashMap<>();
+            for (Workload w : workloads()) {
+                w.labels().forEach((k, v) -> index.computeIfAbsent(k + "=" + v, x -> new ArrayList<>())
+                        .add(w));
+            }
+            byLabel = index;
+        }
+        if (selector.isEmpty()) {
+            return !workloads().isEmpty();
+        }
+        List<Workload> candidates = null;
+        for (Map.Entry<String, String> e : selector.entrySet()) {
+            List<Workload> l = byLabel.getOrDefault(e.getKey() + "=" + e.getValue(), List.of());
+            if (candidates == null || l.size() < candidates.size()) {
+                candidates = l;
+            }
+        }
+        for (Workload w : candidates) {
+            if (Hosts.selects(selector, w.labels())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Reports a message about a resource, located at {@code fieldPath} when that field has a known line. */
     public void report(MessageType type, Resource<?> r, String fieldPath, Object... args) {
         Origin origin = fieldPath == null ? r.origin() : r.originOf(fieldPath);

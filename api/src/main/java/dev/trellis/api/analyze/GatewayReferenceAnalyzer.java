@@ -27,7 +27,10 @@ final class GatewayReferenceAnalyzer implements Analyzer {
 
     @Override
     public void analyze(AnalysisContext ctx) {
-        List<Resource<Gateway>> gateways = ctx.all(Gateway.class);
+        java.util.Map<String, Resource<Gateway>> gateways = new java.util.HashMap<>();
+        for (Resource<Gateway> g : ctx.all(Gateway.class)) {
+            gateways.put(ctx.namespace(g) + "/" + g.name(), g);
+        }
         for (Resource<VirtualService> r : ctx.all(VirtualService.class)) {
             String ns = ctx.namespace(r);
             List<String> gws = r.spec().gatewaysOrDefault();
@@ -37,12 +40,7 @@ final class GatewayReferenceAnalyzer implements Analyzer {
                     continue;
                 }
                 String full = fullName(ns, g);
-                Resource<Gateway> gw = null;
-                for (Resource<Gateway> candidate : gateways) {
-                    if ((ctx.namespace(candidate) + "/" + candidate.name()).equals(full)) {
-                        gw = candidate;
-                    }
-                }
+                Resource<Gateway> gw = gateways.get(full);
                 String path = "spec.gateways[" + i + "]";
                 if (gw == null) {
                     ctx.report(MessageType.REFERENCED_RESOURCE_NOT_FOUND, r, path, "gateway", g);

@@ -26,7 +26,7 @@ final class GatewaySelectorAnalyzer implements Analyzer {
         for (Resource<Gateway> r : ctx.all(Gateway.class)) {
             Map<String, String> selector =
                     r.spec().selector() == null ? Map.of() : r.spec().selector();
-            boolean matched = ctx.workloads().stream().anyMatch(w -> Hosts.selects(selector, w.labels()));
+            boolean matched = ctx.anyWorkloadSelected(selector);
             if (!matched) {
                 String sel = Hosts.selectorString(selector);
                 String path = selector.isEmpty()

@@ -23,6 +23,8 @@ final class Hosts {
     record Service(List<String> hosts, List<Integer> ports, Map<String, String> selector) {}
 
     private final Map<String, Service> byScopedFqdn = new LinkedHashMap<>();
+    /** The wildcard entries of {@link #byScopedFqdn}, which lookups scan (there are few). */
+    private final List<Map.Entry<String, Service>> wildcards = new ArrayList<>();
 
     Hosts(AnalysisContext ctx) {
         for (Resource<ServiceEntry> r : ctx.all(ServiceEntry.class)) {
@@ -69,6 +71,11 @@ final class Hosts {
                 byScopedFqdn.put(scoped(scope, ns, r.name()), svc);
             }
         }
+        for (Map.Entry<String, Service> e : byScopedFqdn.entrySet()) {
+            if (e.getKey().indexOf("/*") >= 0) {
+                wildcards.add(e);
+            }
+        }
     }
 
     /** {@code host} as an FQDN: a short name gets {@code .namespace.svc.cluster.local}. */
@@ -103,7 +110,7 @@ final class Hosts {
             }
         }
         String hostNoWildcard = host.startsWith("*") ? host.substring(1) : host;
-        for (Map.Entry<String, Service> e : byScopedFqdn.entrySet()) {
+        for (Map.Entry<String, Service> e : wildcards) {
             int slash = e.getKey().indexOf('/');
             String scope = e.getKey().substring(0, slash);
             String seHost = e.getKey().substring(slash + 1);

@@ -38,7 +38,7 @@ final class SubsetSelectionAnalyzer implements Analyzer {
             for (int i = 0; i < subsets.size(); i++) {
                 Subset s = subsets.get(i);
                 Map<String, String> selector = Hosts.merge(svc.selector(), s.labels() == null ? Map.of() : s.labels());
-                boolean matched = ctx.workloads().stream().anyMatch(w -> Hosts.selects(selector, w.labels()));
+                boolean matched = ctx.anyWorkloadSelected(selector);
                 if (!matched) {
                     ctx.report(
                             MessageType.DESTINATION_RULE_SUBSET_NOT_SELECT_PODS,

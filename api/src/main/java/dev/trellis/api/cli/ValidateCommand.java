@@ -10,6 +10,8 @@ import dev.trellis.api.validation.Severity;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,6 +61,13 @@ public final class ValidateCommand implements Callable<Integer> {
         LoadResult result = ConfigLoader.load(ps);
         List<Diagnostic> problems = new ArrayList<>(result.diagnostics());
         problems.addAll(ConfigValidator.standard().validate(result.resources()));
+        // One file at a time in input order, top to bottom (stable: messages on one line keep their order).
+        Map<String, Integer> fileOrder = new HashMap<>();
+        result.resources().forEach(r -> fileOrder.putIfAbsent(r.origin().file(), fileOrder.size()));
+        problems.forEach(d -> fileOrder.putIfAbsent(d.origin().file(), fileOrder.size()));
+        problems.sort(Comparator.comparingInt(
+                        (Diagnostic d) -> fileOrder.get(d.origin().file()))
+                .thenComparingInt(d -> d.origin().line()));
 
         for (LoadFailure f : result.failures()) {
             err.println(f.format());

@@ -74,7 +74,7 @@ public record Diagnostic(
             return "";
         }
         String ns = namespace == null || namespace.isEmpty() ? "" : namespace + "/";
-        return kind + " " + ns + (name == null ? "" : name);
+        return kind + " " + ns + (name == null || name.isEmpty() ? "(unnamed)" : name);
     }
 
     /** {@code file:line Kind namespace/name field.path: message}, the line {@code trellis validate} prints. */

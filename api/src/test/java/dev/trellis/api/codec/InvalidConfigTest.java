@@ -464,7 +464,7 @@ class InvalidConfigTest {
                         metadata: {namespace: bookinfo}
                         spec: {hosts: [reviews]}
                         """,
-                        "3 VirtualService bookinfo/ metadata.name: required field \"name\" is missing"),
+                        "3 VirtualService bookinfo/(unnamed) metadata.name: required field \"name\" is missing"),
                 Arguments.of("missing kind", """
                         apiVersion: v1
                         metadata: {name: x}
