@@ -1,0 +1,94 @@
+package dev.trellis.proxy.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trellis.proxy.testing.LeakCheck;
+import dev.trellis.proxy.testing.ProxyHarness;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(LeakCheck.class)
+class AdminTest {
+    static final String BOOTSTRAP = """
+            node: { id: test-node, cluster: test }
+            admin:
+              address: { socket_address: { address: 127.0.0.1, port_value: 0 } }
+            static_resources:
+              listeners:
+              - name: http
+                address: { socket_address: { address: 127.0.0.1, port_value: 0 } }
+                filter_chains:
+                - filters:
+                  - name: hcm
+                    typed_config:
+                      "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                      stat_prefix: ingress
+                      route_config:
+                        name: local
+                        virtual_hosts: [ { name: all, domains: ["*"], routes: [ { match: { prefix: "/" }, direct_response: { status: 200 } } ] } ]
+                      http_filters:
+                      - name: envoy.filters.http.router
+                        typed_config: { "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router }
+              clusters:
+              - name: backend
+                type: STATIC
+                load_assignment:
+                  cluster_name: backend
+                  endpoints: [ { lb_endpoints: [ { endpoint: { address: { socket_address: { address: 127.0.0.1, port_value: 9 } } } } ] } ]
+            """;
+
+    static HttpResponse<String> call(ProxyHarness p, String method, String path) throws Exception {
+        var a = p.server.adminAddress();
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + a.getPort() + path))
+                                .method(method, HttpRequest.BodyPublishers.noBody())
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void endpoints() throws Exception {
+        try (ProxyHarness p = ProxyHarness.start(BOOTSTRAP, Map.of())) {
+            assertThat(call(p, "GET", "/ready").body()).isEqualTo("LIVE\n");
+            assertThat(call(p, "GET", "/server_info").body())
+                    .contains("\"state\": \"LIVE\"")
+                    .contains("test-node");
+            assertThat(call(p, "GET", "/stats").body()).contains("listener.127.0.0.1_");
+            assertThat(call(p, "GET", "/stats/prometheus").body()).contains("# TYPE envoy_");
+            String dump = call(p, "GET", "/config_dump").body();
+            assertThat(dump)
+                    .contains("envoy.admin.v3.BootstrapConfigDump")
+                    .contains("\"static_clusters\"")
+                    .contains("\"static_listeners\"")
+                    .contains("\"stat_prefix\": \"ingress\"");
+            assertThat(call(p, "GET", "/clusters").body()).contains("backend::127.0.0.1:9::health_flags::healthy");
+            assertThat(call(p, "GET", "/listeners").body()).startsWith("http::127.0.0.1:");
+            assertThat(call(p, "GET", "/nope").statusCode()).isEqualTo(404);
+            assertThat(call(p, "GET", "/quitquitquit").statusCode()).isEqualTo(405);
+            assertThat(call(p, "POST", "/healthcheck/fail").statusCode()).isEqualTo(200);
+            assertThat(call(p, "GET", "/ready").statusCode()).isEqualTo(503);
+            call(p, "POST", "/healthcheck/ok");
+            assertThat(call(p, "GET", "/ready").statusCode()).isEqualTo(200);
+            assertThat(call(p, "POST", "/logging?level=debug").body()).contains("FINE");
+            call(p, "POST", "/logging?level=info");
+            assertThat(call(p, "POST", "/quitquitquit").body()).isEqualTo("OK\n");
+            assertThat(p.server.awaitStopped(5000)).isTrue();
+        }
+    }
+
+    @Test
+    void nonLoopbackAdminIsRejected() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ProxyHarness.start(
+                        BOOTSTRAP.replace("address: 127.0.0.1, port_value: 0 } }\nstatic", "x"), Map.of()))
+                .isNotNull();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ProxyHarness.start(
+                        "admin: { address: { socket_address: { address: 0.0.0.0, port_value: 0 } } }", Map.of()))
+                .hasMessageContaining("loopback");
+    }
+}
