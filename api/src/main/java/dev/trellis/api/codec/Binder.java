@@ -183,11 +183,11 @@ final class Binder {
             return Nodes.parseDouble(s.getValue());
         }
         if (cls == Boolean.class) {
-            if (!(node instanceof ScalarNode s) || Nodes.kind(s) != Nodes.ScalarKind.BOOL) {
+            Boolean b = Nodes.booleanValue(node);
+            if (b == null) {
                 report(errors, path, node, "expected true or false, got " + Nodes.describe(node));
-                return null;
             }
-            return Boolean.parseBoolean(s.getValue().toLowerCase(java.util.Locale.ROOT));
+            return b;
         }
         if (cls == Duration.class) {
             String s = Nodes.string(node);

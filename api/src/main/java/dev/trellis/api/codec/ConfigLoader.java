@@ -278,7 +278,11 @@ public final class ConfigLoader {
             acc.failures.add(new LoadFailure(name, 0, 0, "malformed YAML: " + reason(e)));
             return;
         }
+        boolean mergeKeys = text.contains("<<");
         for (Node doc : documents) {
+            if (mergeKeys) {
+                Nodes.expandMergeKeys(doc);
+            }
             document(doc, name, acc);
         }
     }

@@ -52,6 +52,98 @@ public final class Nodes {
         return ScalarKind.STRING;
     }
 
+    /**
+     * The boolean a scalar means in a boolean field: YAML 1.2's {@code true}/{@code false}, and also the YAML 1.1
+     * words {@code yes}/{@code no}/{@code on}/{@code off} written plain, because Kubernetes' YAML reader accepts them.
+     * Null when the scalar is no boolean.
+     */
+    public static Boolean booleanValue(Node node) {
+        if (!(node instanceof ScalarNode s)) {
+            return null;
+        }
+        if (kind(s) == ScalarKind.BOOL) {
+            return Boolean.parseBoolean(s.getValue().toLowerCase(java.util.Locale.ROOT));
+        }
+        if (kind(s) == ScalarKind.STRING && s.getScalarStyle() == org.snakeyaml.engine.v2.common.ScalarStyle.PLAIN) {
+            return switch (s.getValue()) {
+                case "yes", "Yes", "YES", "on", "On", "ON", "y", "Y" -> Boolean.TRUE;
+                case "no", "No", "NO", "off", "Off", "OFF", "n", "N" -> Boolean.FALSE;
+                default -> null;
+            };
+        }
+        return null;
+    }
+
+    /**
+     * Expands YAML merge keys ({@code <<: *base}, {@code <<: [*a, *b]}) in place, as Kubernetes' YAML reader does:
+     * keys written in the mapping itself win over merged ones. YAML 1.2 parsers leave {@code <<} as a plain key.
+     */
+    public static void expandMergeKeys(Node node) {
+        expandMergeKeys(node, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+    }
+
+    private static void expandMergeKeys(Node node, java.util.Set<Node> done) {
+        if (!done.add(node)) {
+            return; // aliases share nodes; expand each once
+        }
+        if (node instanceof SequenceNode s) {
+            for (Node n : s.getValue()) {
+                expandMergeKeys(n, done);
+            }
+            return;
+        }
+        if (!(node instanceof MappingNode m)) {
+            return;
+        }
+        for (NodeTuple t : m.getValue()) {
+            expandMergeKeys(t.getValueNode(), done);
+        }
+        boolean hasMerge = false;
+        for (NodeTuple t : m.getValue()) {
+            if (isMergeKey(t.getKeyNode())) {
+                hasMerge = true;
+                break;
+            }
+        }
+        if (!hasMerge) {
+            return;
+        }
+        List<NodeTuple> own = new ArrayList<>();
+        List<MappingNode> sources = new ArrayList<>();
+        for (NodeTuple t : m.getValue()) {
+            if (!isMergeKey(t.getKeyNode())) {
+                own.add(t);
+            } else if (t.getValueNode() instanceof MappingNode src) {
+                sources.add(src);
+            } else if (t.getValueNode() instanceof SequenceNode seq) {
+                for (Node n : seq.getValue()) {
+                    if (n instanceof MappingNode src) {
+                        sources.add(src);
+                    }
+                }
+            }
+        }
+        List<NodeTuple> merged = new ArrayList<>(own);
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        for (NodeTuple t : own) {
+            keys.add(keyText(t.getKeyNode()));
+        }
+        for (MappingNode src : sources) {
+            for (NodeTuple t : src.getValue()) {
+                if (keys.add(keyText(t.getKeyNode()))) {
+                    merged.add(t);
+                }
+            }
+        }
+        m.setValue(merged);
+    }
+
+    private static boolean isMergeKey(Node key) {
+        return key instanceof ScalarNode s
+                && s.getValue().equals("<<")
+                && s.getScalarStyle() == org.snakeyaml.engine.v2.common.ScalarStyle.PLAIN;
+    }
+
     /** True for an explicit or empty YAML null, which Kubernetes treats as "unset". */
     public static boolean isNull(Node node) {
         return node == null || (node instanceof ScalarNode s && kind(s) == ScalarKind.NULL);

@@ -354,7 +354,7 @@ public final class SchemaValidator {
     }
 
     private static boolean checkBoolean(Node node, Node anchor, FieldPath path, Sink sink) {
-        if (!(node instanceof ScalarNode s) || Nodes.kind(s) != Nodes.ScalarKind.BOOL) {
+        if (Nodes.booleanValue(node) == null) {
             report(sink, path, anchor, "expected true or false, got " + Nodes.describe(node));
             return false;
         }

@@ -280,4 +280,39 @@ class ConfigLoaderTest {
         assertThat(again.other()).isEqualTo(r.other());
         assertThat(again.metadata()).isEqualTo(r.metadata());
     }
+
+    @Test
+    void mergeKeysAndYaml11BooleansAreReadAsKubernetesReadsThem() {
+        String yaml = """
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: dr, namespace: bookinfo}
+                spec:
+                  host: reviews
+                  subsets:
+                  - name: v1
+                    labels: &common {app: reviews, version: v1}
+                    trafficPolicy:
+                      tls: &tls {mode: SIMPLE, insecureSkipVerify: yes}
+                  - name: v2
+                    labels:
+                      <<: *common
+                      version: v2
+                    trafficPolicy:
+                      tls:
+                        <<: *tls
+                        insecureSkipVerify: off
+                """;
+
+        LoadResult result = ConfigLoader.loadString("merge.yaml", yaml);
+
+        assertThat(result.diagnostics()).isEmpty();
+        DestinationRule dr = result.ofType(DestinationRule.class).getFirst().spec();
+        assertThat(dr.subsets().get(1).labels()).containsEntry("app", "reviews").containsEntry("version", "v2");
+        assertThat(dr.subsets().get(0).trafficPolicy().tls().insecureSkipVerify())
+                .isTrue();
+        assertThat(dr.subsets().get(1).trafficPolicy().tls().insecureSkipVerify())
+                .isFalse();
+        assertThat(dr.subsets().get(1).trafficPolicy().tls().mode().name()).isEqualTo("SIMPLE");
+    }
 }
