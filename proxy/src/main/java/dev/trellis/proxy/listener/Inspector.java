@@ -33,8 +33,9 @@ final class Inspector extends ByteToMessageDecoder {
         if (r == null) {
             return;
         }
-        ctx.pipeline().remove(this);
+        // Install the chain first: leaving the pipeline then hands the bytes read so far to it.
         done.accept(r);
+        ctx.pipeline().remove(this);
     }
 
     /** Null while more bytes are needed. */

@@ -26,6 +26,7 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     private Channel upstream;
     private Cluster cluster;
     private Host host;
+    private java.util.ArrayDeque<ByteBuf> early;
 
     public TcpProxyHandler(TcpProxyConfig cfg, ConnectionInfo info) {
         this.cfg = cfg;
@@ -38,7 +39,12 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         if (cfg.idleTimeoutMs() > 0) {
             ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, cfg.idleTimeoutMs(), TimeUnit.MILLISECONDS));
         }
-        ch.pipeline().addLast("tcp_proxy", new TcpProxyHandler(cfg, info));
+        TcpProxyHandler h = new TcpProxyHandler(cfg, info);
+        ch.pipeline().addLast("tcp_proxy", h);
+        if (ch.isActive()) {
+            // Installed after a listener filter inspected the first bytes: the connection is already open.
+            h.channelActive(ch.pipeline().context(h));
+        }
     }
 
     @Override
@@ -87,6 +93,14 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
                 upstream.close();
                 return;
             }
+            if (early != null) {
+                ByteBuf held;
+                while ((held = early.poll()) != null) {
+                    cfg.bytesRx().add(held.readableBytes());
+                    upstream.write(held, upstream.voidPromise());
+                }
+                upstream.flush();
+            }
             downstream.config().setAutoRead(true);
             upstream.config().setAutoRead(true);
         });
@@ -94,8 +108,16 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (upstream == null || !(msg instanceof ByteBuf buf)) {
+        if (!(msg instanceof ByteBuf buf)) {
             ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (upstream == null) {
+            // Bytes a listener filter read before the upstream connected: hold them (reading is paused).
+            if (early == null) {
+                early = new java.util.ArrayDeque<>(2);
+            }
+            early.add(buf);
             return;
         }
         cfg.bytesRx().add(buf.readableBytes());
@@ -129,6 +151,12 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (early != null) {
+            ByteBuf b;
+            while ((b = early.poll()) != null) {
+                b.release();
+            }
+        }
         if (upstream != null) {
             // Half-close is not relayed: flush what we have, then close, as Envoy's tcp_proxy does.
             upstream.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
