@@ -65,10 +65,18 @@ public final class ParseValidateBenchmark {
         System.out.printf(
                 "median of %d runs: parse+schema+rules %d ms per %d resources (parse+schema %d ms, rules %d ms); analyze %d ms%n",
                 runs, median(total), count, median(loadMs), median(validateMs), median(analyzeMs));
+        // on a shared machine the best run is the truest estimate of what the code costs
+        System.out.printf(
+                "best of %d runs:   parse+schema+rules %d ms per %d resources (parse+schema %d ms, rules %d ms); analyze %d ms%n",
+                runs, min(total), count, min(loadMs), min(validateMs), min(analyzeMs));
     }
 
     private static long ms(long nanos) {
         return nanos / 1_000_000;
+    }
+
+    private static long min(long[] values) {
+        return Arrays.stream(values).min().orElse(0);
     }
 
     private static long median(long[] values) {
