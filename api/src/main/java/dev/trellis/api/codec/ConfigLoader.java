@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.common.FlowStyle;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
@@ -259,9 +258,7 @@ public final class ConfigLoader {
                 .build();
         List<Node> documents = new ArrayList<>();
         try {
-            for (Node n : new Compose(settings).composeAllFromString(text)) {
-                documents.add(n);
-            }
+            documents.addAll(Composer.composeAll(settings, text));
         } catch (MarkedYamlEngineException e) {
             Mark mark = e.getProblemMark().orElse(e.getContextMark().orElse(null));
             String problem = e.getProblem() == null ? "syntax error" : e.getProblem();
