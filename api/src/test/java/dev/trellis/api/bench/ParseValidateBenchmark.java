@@ -15,8 +15,7 @@ import java.util.Random;
  * then runs the analyzers over them, several times, and prints milliseconds per run. Run with:
  *
  * <pre>
- * ./mvnw -q -pl api test-compile exec:java -Dexec.mainClass=dev.trellis.api.bench.ParseValidateBenchmark \
- *     -Dexec.classpathScope=test [-Dexec.args="10000 5"]
+ * ./mvnw -q -pl api test-compile exec:java [-Dexec.args="RESOURCES RUNS"]   (default: 10000 5)
  * </pre>
  */
 public final class ParseValidateBenchmark {

@@ -88,6 +88,15 @@ public final class ServiceEntryRule implements Validator<ServiceEntry> {
         List<WorkloadEntry> endpoints = se.endpoints() == null ? List.of() : se.endpoints();
         switch (resolution) {
             case NONE -> {
+                if (isEmpty(se.addresses())
+                        && ports.stream()
+                                .anyMatch(p -> isEmpty(p.protocol()) || "TCP".equalsIgnoreCase(p.protocol()))) {
+                    // without addresses, a NONE entry's TCP port captures all traffic to that port
+                    r.warning(
+                            "spec.addresses",
+                            "addresses are required for ports serving TCP (or unset) protocol when "
+                                    + "ISTIO_META_DNS_AUTO_ALLOCATE is not set on a proxy");
+                }
                 if (!endpoints.isEmpty()) {
                     r.error("spec.endpoints", "no endpoints should be provided for resolution type none");
                 }
@@ -97,6 +106,12 @@ public final class ServiceEntryRule implements Validator<ServiceEntry> {
                 }
             }
             case STATIC -> {
+                if (endpoints.isEmpty() && se.workloadSelector() == null) {
+                    // Istio accepts it, but such a service has no endpoints unless WorkloadEntries are added later
+                    r.warning(
+                            "spec.resolution",
+                            "resolution STATIC without endpoints or a workloadSelector: the service has no endpoints");
+                }
                 for (int n = 0; n < endpoints.size(); n++) {
                     WorkloadEntryRule.entry(r, i("spec.endpoints", n), endpoints.get(n), portNames, false);
                 }
