@@ -349,6 +349,15 @@ public final class ConfigLoader {
         String version = apiVersion.substring(slash + 1);
         Kinds.KindInfo info = Kinds.find(group, kind);
         if (info == null) {
+            Kinds.KindInfo meant = misspelled(group, kind);
+            if (meant != null) {
+                reporter.report(
+                        "kind",
+                        Nodes.get(doc, "kind"),
+                        "unknown kind \"" + kind + "\" in " + group + "; did you mean " + meant.kind() + "?");
+                acc.rejected++;
+                return;
+            }
             acc.skipped.add(new SkippedResource(apiVersion, kind, namespace, name, origin));
             return;
         }
@@ -373,6 +382,16 @@ public final class ConfigLoader {
         } else {
             acc.resources.add(resource);
         }
+    }
+
+    /** A model kind of the same group whose name differs only in case, e.g. {@code virtualservice}. */
+    private static Kinds.KindInfo misspelled(String group, String kind) {
+        for (Kinds.KindInfo k : Kinds.all()) {
+            if (k.group().equals(group) && k.kind().equalsIgnoreCase(kind)) {
+                return k;
+            }
+        }
+        return null;
     }
 
     private static Resource<?> istio(

@@ -465,6 +465,16 @@ class InvalidConfigTest {
                         spec: {hosts: [reviews]}
                         """,
                         "3 VirtualService bookinfo/(unnamed) metadata.name: required field \"name\" is missing"),
+                Arguments.of(
+                        "a model kind spelled in the wrong case",
+                        """
+                        apiVersion: networking.istio.io/v1
+                        kind: Virtualservice
+                        metadata: {name: reviews, namespace: bookinfo}
+                        spec: {}
+                        """,
+                        "2 Virtualservice bookinfo/reviews kind: unknown kind \"Virtualservice\" in"
+                                + " networking.istio.io; did you mean VirtualService?"),
                 Arguments.of("missing kind", """
                         apiVersion: v1
                         metadata: {name: x}
