@@ -502,8 +502,9 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
                 }
                 next = Math.min(next, d);
             }
-            if (cfg.streamIdleTimeoutMs() > 0) {
-                long d = s.lastActivity + cfg.streamIdleTimeoutMs() * 1_000_000L;
+            long idleMs = s.idleTimeoutOverrideMs >= 0 ? s.idleTimeoutOverrideMs : cfg.streamIdleTimeoutMs();
+            if (idleMs > 0) {
+                long d = s.lastActivity + idleMs * 1_000_000L;
                 if (now >= d) {
                     cfg.stats().rqIdleTimeout.inc();
                     s.onTimeout(ResponseFlag.SI, 408, "stream timeout");

@@ -64,6 +64,9 @@ public final class HttpStream implements RequestView, LbContext {
     private long routeTimeoutMs;
     long routeDeadline;
     long lastActivity = startNanos;
+    /** The route's {@code idle_timeout}, overriding the connection manager's stream_idle_timeout; -1 = not set. */
+    long idleTimeoutOverrideMs = -1;
+
     private final List<HeaderMutation> responseMutations = new ArrayList<>(4);
     private final List<HeaderMutation> responseMutationsReversed = responseMutations;
 
@@ -341,6 +344,14 @@ public final class HttpStream implements RequestView, LbContext {
     public void addResponseMutation(HeaderMutation m) {
         if (!m.isEmpty()) {
             responseMutations.add(m);
+        }
+    }
+
+    /** A route-level {@code idle_timeout} (0 disables) replacing the connection manager's stream idle timeout. */
+    public void setIdleTimeout(long ms) {
+        this.idleTimeoutOverrideMs = ms;
+        if (ms > 0) {
+            conn.armTimer(lastActivity + ms * 1_000_000L);
         }
     }
 

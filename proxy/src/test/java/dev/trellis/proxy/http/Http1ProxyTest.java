@@ -66,6 +66,10 @@ class Http1ProxyTest {
                             route: { cluster: nope }
                           - match: { prefix: "/ws" }
                             route: { cluster: backend, upgrade_configs: [ { upgrade_type: websocket } ] }
+                          - match: { prefix: "/idle/" }
+                            route: { cluster: backend, prefix_rewrite: "/", idle_timeout: 0.3s }
+                          - match: { prefix: "/odst/" }
+                            route: { cluster: odst, prefix_rewrite: "/" }
                           - match: { prefix: "/", headers: [ { name: x-block, present_match: true } ] }
                             direct_response: { status: 403 }
                           - match: { prefix: "/" }
@@ -85,6 +89,11 @@ class Http1ProxyTest {
                   endpoints:
                   - lb_endpoints:
                     - endpoint: { address: { socket_address: { address: 127.0.0.1, port_value: ${UP} } } }
+              - name: odst
+                type: ORIGINAL_DST
+                lb_policy: CLUSTER_PROVIDED
+                connect_timeout: 1s
+                original_dst_lb_config: { use_http_header: true }
               - name: dead
                 type: STATIC
                 connect_timeout: 0.5s
@@ -350,5 +359,47 @@ class Http1ProxyTest {
                 .contains("http.ingress.downstream_rq_total: ");
         assertThat(proxy.server.context().stats().prometheus())
                 .contains("envoy_cluster_upstream_rq_total{envoy_cluster_name=\"backend\"}");
+    }
+
+    @Test
+    void routeIdleTimeoutIs408BeforeResponseHeaders() throws Exception {
+        try (RawHttp c = raw()) {
+            c.send("GET /idle/delay/3000 HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawHttp.Response r = c.read();
+            assertThat(r.status()).isEqualTo(408);
+            assertThat(r.body()).isEqualTo("stream timeout");
+        }
+    }
+
+    @Test
+    void originalDstClusterFollowsTheHeader() throws Exception {
+        try (RawHttp c = raw()) {
+            c.send("GET /odst/here HTTP/1.1\r\nHost: x\r\nx-envoy-original-dst-host: 127.0.0.1:" + upstream.port()
+                    + "\r\n\r\n");
+            RawHttp.Response r = c.read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body()).contains("GET /here");
+            // Without the header, a connection that was not redirected has no original destination but the
+            // listener itself, which would loop: no healthy upstream.
+            c.send("GET /odst/here HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawHttp.Response none = c.read();
+            assertThat(none.status()).isEqualTo(503);
+            assertThat(none.body()).isEqualTo("no healthy upstream");
+        }
+    }
+
+    @Test
+    void headRequestHasNoBody() throws Exception {
+        try (RawHttp c = raw()) {
+            c.send("HEAD /head HTTP/1.1\r\nHost: x\r\n\r\n");
+            String status = c.readLine();
+            assertThat(status).startsWith("HTTP/1.1 200");
+            String line;
+            while (!(line = c.readLine()).isEmpty()) {
+                // headers
+            }
+            c.send("GET /after-head HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertThat(c.read().body()).contains("GET /after-head");
+        }
     }
 }

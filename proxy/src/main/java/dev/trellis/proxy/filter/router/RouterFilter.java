@@ -133,7 +133,7 @@ final class RouterFilter implements HttpFilter, StreamSink, UpstreamCallbacks {
             return;
         }
         requestAcquired = true;
-        host = cluster.choose(s, s.connection().originalDestination());
+        host = cluster.choose(s, originalDestination(s));
         if (host == null) {
             cluster.stats().noHealthyUpstream.inc();
             s.sendLocalReply(503, ResponseFlag.UH, "no healthy upstream");
@@ -149,6 +149,9 @@ final class RouterFilter implements HttpFilter, StreamSink, UpstreamCallbacks {
             h.set("x-envoy-expected-rq-timeout-ms", Long.toString(f.timeoutMs()));
         }
         s.setRouteTimeout(f.timeoutMs());
+        if (f.idleTimeoutMs() >= 0) {
+            s.setIdleTimeout(f.idleTimeoutMs());
+        }
         s.blockDownstreamReads(HttpConnectionHandler.BLOCK_CONNECTING);
         Pools pools = Pools.of(s.eventLoop());
         var protocol = cluster.protocol();
@@ -160,6 +163,39 @@ final class RouterFilter implements HttpFilter, StreamSink, UpstreamCallbacks {
             pool = pools.http1(cluster, host, config.context().transport().channel());
             pool.acquire(this);
         }
+    }
+
+    /**
+     * Where an ORIGINAL_DST cluster sends the request: the {@code x-envoy-original-dst-host} header when the cluster
+     * sets {@code use_http_header} (Envoy's semantics), else the connection's original destination.
+     */
+    private java.net.InetSocketAddress originalDestination(HttpStream s) {
+        if (cluster.type() == Cluster.DiscoveryType.ORIGINAL_DST && cluster.originalDstUseHeader()) {
+            String v = s.header("x-envoy-original-dst-host");
+            if (v != null) {
+                int colon = v.lastIndexOf(':');
+                if (colon > 0) {
+                    try {
+                        String ip = v.substring(0, colon).replace("[", "").replace("]", "");
+                        int port = Integer.parseInt(v.substring(colon + 1));
+                        if (com.google.common.net.InetAddresses.isInetAddress(ip)) {
+                            return new java.net.InetSocketAddress(
+                                    com.google.common.net.InetAddresses.forString(ip), port);
+                        }
+                    } catch (NumberFormatException e) {
+                        // fall through: not an address
+                    }
+                }
+                return null;
+            }
+        }
+        var info = s.connection();
+        if (cluster.type() == Cluster.DiscoveryType.ORIGINAL_DST
+                && info.originalDestination().equals(info.local())) {
+            // Not redirected: the "original" destination is this listener, and forwarding there would loop.
+            return null;
+        }
+        return info.originalDestination();
     }
 
     private static void applyRequestMutations(HttpStream s, Route route, Route.WeightedCluster wc, HttpHeaders h) {
