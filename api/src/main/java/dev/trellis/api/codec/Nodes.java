@@ -34,6 +34,13 @@ public final class Nodes {
 
     public static ScalarKind kind(ScalarNode node) {
         Tag tag = node.getTag();
+        // our composer uses the shared constants: identity answers the common cases without string compares
+        if (tag == Tag.STR) {
+            return ScalarKind.STRING;
+        }
+        if (tag == Tag.INT) {
+            return ScalarKind.INT;
+        }
         if (Tag.STR.equals(tag)) {
             return ScalarKind.STRING;
         }

@@ -151,7 +151,8 @@ public final class SchemaValidator {
 
     private static boolean isDuplicate(List<NodeTuple> tuples, int upTo, String key) {
         for (int i = 0; i < upTo; i++) {
-            if (Nodes.keyText(tuples.get(i).getKeyNode()).equals(key)) {
+            if (tuples.get(i).getKeyNode() instanceof ScalarNode k
+                    && k.getValue().equals(key)) {
                 return true;
             }
         }
