@@ -205,14 +205,14 @@ public final class ParseValidateBenchmark {
                         apiVersion: v1
                         kind: Service
                         metadata:
-                          name: %s-%d
+                          name: %s
                           namespace: %s
                         spec:
                           selector: {app: %s}
                           ports:
                           - {name: http, port: 9080, targetPort: 9080}
                           - {name: grpc-admin, port: 9090}
-                        """.formatted(svc, i, ns, svc);
+                        """.formatted(svc, ns, svc);
             } else {
                 doc = """
                         apiVersion: apps/v1
