@@ -277,10 +277,23 @@ public final class ConfigLoader {
         }
         boolean mergeKeys = text.contains("<<");
         for (Node doc : documents) {
-            if (mergeKeys) {
-                Nodes.expandMergeKeys(doc);
+            try {
+                if (mergeKeys) {
+                    Nodes.expandMergeKeys(doc);
+                }
+                document(doc, name, acc);
+            } catch (RuntimeException | StackOverflowError e) {
+                // A bug or an absurdly deep document must not take the other resources down with it.
+                acc.diagnostics.add(new Diagnostic(
+                        Severity.ERROR,
+                        new Origin(name, Nodes.line(doc)),
+                        null,
+                        null,
+                        null,
+                        "",
+                        "cannot read this document: " + e));
+                acc.rejected++;
             }
-            document(doc, name, acc);
         }
     }
 
