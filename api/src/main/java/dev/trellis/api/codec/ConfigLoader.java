@@ -274,6 +274,9 @@ public final class ConfigLoader {
         } catch (YamlEngineException e) {
             acc.failures.add(new LoadFailure(name, 0, 0, "malformed YAML: " + reason(e)));
             return;
+        } catch (StackOverflowError e) {
+            acc.failures.add(new LoadFailure(name, 0, 0, "malformed YAML: nested too deeply"));
+            return;
         }
         boolean mergeKeys = text.contains("<<");
         for (Node doc : documents) {

@@ -315,4 +315,14 @@ class ConfigLoaderTest {
                 .isFalse();
         assertThat(dr.subsets().get(1).trafficPolicy().tls().mode().name()).isEqualTo("SIMPLE");
     }
+
+    @Test
+    void absurdNestingIsAFailureNotACrash() {
+        String deep = "a: " + "[".repeat(200_000) + "]".repeat(200_000) + "\n";
+
+        LoadResult result = ConfigLoader.loadString("deep.yaml", deep);
+
+        assertThat(result.failures()).singleElement().satisfies(f -> assertThat(f.message())
+                .startsWith("malformed YAML"));
+    }
 }
