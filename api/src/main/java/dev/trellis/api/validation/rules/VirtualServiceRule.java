@@ -399,9 +399,12 @@ public final class VirtualServiceRule implements Validator<VirtualService> {
         return null;
     }
 
-    /** Envoy's header value syntax: no control characters; {@code %} only in {@code %VAR%} or {@code %%}. */
+    /**
+     * Envoy's header value syntax (Istio's port of Envoy's header parser): no control characters; {@code %} starts a
+     * {@code %VAR%} or {@code %VAR(["arg", ...])%} expression, {@code %%} is a literal percent.
+     */
     static String headerValue(String value) {
-        if (value == null) {
+        if (value == null || value.isEmpty()) {
             return null;
         }
         for (int n = 0; n < value.length(); n++) {
@@ -410,30 +413,91 @@ public final class VirtualServiceRule implements Validator<VirtualService> {
                 return "header value configuration " + value + " is invalid";
             }
         }
-        int n = 0;
-        while (n < value.length()) {
-            char c = value.charAt(n);
-            if (c != '%') {
-                n++;
-                continue;
+        final int literal = 0,
+                variable = 1,
+                expectArray = 2,
+                expectString = 3,
+                string = 4,
+                delimiterOrEnd = 5,
+                argsEnd = 6,
+                variableEnd = 7;
+        int state = literal;
+        String prefix = "header value configuration: invalid header configuration. ";
+        for (int pos = 0; pos < value.length(); pos++) {
+            char ch = value.charAt(pos);
+            boolean hasNext = pos + 1 < value.length();
+            switch (state) {
+                case literal -> {
+                    if (ch == '%') {
+                        if (!hasNext) {
+                            return prefix + "Un-escaped %";
+                        }
+                        if (value.charAt(pos + 1) == '%') {
+                            pos++;
+                        } else {
+                            state = variable;
+                        }
+                    }
+                }
+                case variable -> {
+                    if (ch == '%') {
+                        state = literal;
+                    } else if (ch == '(') {
+                        state = expectArray;
+                    }
+                }
+                case expectArray -> {
+                    if (ch == '[') {
+                        state = expectString;
+                    } else if (ch != ' ') {
+                        state = string;
+                    }
+                }
+                case delimiterOrEnd -> {
+                    if (ch == ',') {
+                        state = expectString;
+                    } else if (ch == ']') {
+                        state = argsEnd;
+                    } else if (ch != ' ') {
+                        return prefix + "Expecting ',', ']', or whitespace";
+                    }
+                }
+                case expectString -> {
+                    if (ch == '"') {
+                        state = string;
+                    } else if (ch != ' ') {
+                        return prefix + "Expecting '\"'";
+                    }
+                }
+                case string -> {
+                    if (ch == '\\') {
+                        if (!hasNext) {
+                            return prefix + "Un-terminated backslash in JSON string";
+                        }
+                        pos++;
+                    } else if (ch == ')') {
+                        state = variableEnd;
+                    } else if (ch == '"') {
+                        state = delimiterOrEnd;
+                    }
+                }
+                case argsEnd -> {
+                    if (ch == ')') {
+                        state = variableEnd;
+                    } else if (ch != ' ') {
+                        return prefix + "Expecting ')' or whitespace after the arguments";
+                    }
+                }
+                default -> {
+                    if (ch == '%') {
+                        state = literal;
+                    } else if (ch != ' ') {
+                        return prefix + "Expecting '%' or whitespace after the arguments";
+                    }
+                }
             }
-            if (n + 1 < value.length() && value.charAt(n + 1) == '%') {
-                n += 2;
-                continue;
-            }
-            int end = value.indexOf('%', n + 1);
-            if (end < 0) {
-                return "header value configuration: invalid header configuration. Un-terminated variable expression '"
-                        + value.substring(n) + "'";
-            }
-            String var = value.substring(n + 1, end);
-            if (var.isEmpty() || !Character.isUpperCase(var.charAt(0))) {
-                return "header value configuration: invalid header configuration. Un-terminated variable expression '"
-                        + value.substring(n) + "'";
-            }
-            n = end + 1;
         }
-        return null;
+        return state == literal ? null : prefix + "Un-terminated variable expression '" + value + "'";
     }
 
     private static final Set<String> METHODS =
