@@ -132,11 +132,31 @@ public final class HttpStream implements RequestView, LbContext {
         for (int i = 0; i < filters.length; i++) {
             filters[i] = configured.get(i).create();
         }
-        for (HttpFilter f : filters) {
-            if (done || f.onRequestHeaders(this) == HttpFilter.Status.STOP) {
+        nextFilter = 0;
+        runRequestFilters();
+    }
+
+    private int nextFilter;
+
+    private void runRequestFilters() {
+        while (nextFilter < filters.length && !done) {
+            HttpFilter f = filters[nextFilter++];
+            if (f.onRequestHeaders(this) == HttpFilter.Status.STOP) {
                 return;
             }
         }
+    }
+
+    /** Continues the request filter chain after a filter returned STOP (e.g. after an injected delay). */
+    public void resumeRequest() {
+        if (!done) {
+            runRequestFilters();
+        }
+    }
+
+    /** The route's {@code typed_per_filter_config} for the named filter, or null. */
+    public com.google.protobuf.Any perFilterConfig(String filterName) {
+        return route == null ? null : route.perFilterConfig().get(filterName);
     }
 
     /** The connection manager's own request mutations (hop-by-hop, forwarding headers, request id). */

@@ -16,7 +16,9 @@ public enum ResponseFlag {
     LR("local reset"),
     DF("drain"),
     UPE("upstream protocol error"),
-    DT("downstream request timeout");
+    DT("downstream request timeout"),
+    FI("fault injected abort"),
+    DI("fault injected delay");
 
     private final String description;
 

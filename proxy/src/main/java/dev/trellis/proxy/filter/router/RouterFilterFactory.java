@@ -32,7 +32,7 @@ public final class RouterFilterFactory implements HttpFilterFactory<RouterConfig
     }
 
     @Override
-    public HttpFilter create(RouterConfig config) {
+    public HttpFilter create(RouterConfig config, String filterName) {
         return new RouterFilter(config);
     }
 

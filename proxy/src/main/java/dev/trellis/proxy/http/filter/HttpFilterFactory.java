@@ -15,7 +15,8 @@ public interface HttpFilterFactory<C> {
     /** Parses and validates; throws {@link dev.trellis.proxy.config.ConfigException} naming the field. */
     C parse(Any config, String where, ProxyContext context);
 
-    HttpFilter create(C config);
+    /** A per-stream instance; {@code filterName} is the filter's name in the HCM (the key of per-route configs). */
+    HttpFilter create(C config, String filterName);
 
     /** Whether this filter must be last (the router). */
     default boolean terminal() {

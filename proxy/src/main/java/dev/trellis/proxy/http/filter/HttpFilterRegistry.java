@@ -10,6 +10,8 @@ public final class HttpFilterRegistry {
 
     public static HttpFilterRegistry defaults() {
         HttpFilterRegistry r = new HttpFilterRegistry();
+        r.register(new dev.trellis.proxy.filter.fault.FaultFilterFactory());
+        r.register(new dev.trellis.proxy.filter.cors.CorsFilterFactory());
         r.register(new RouterFilterFactory());
         return r;
     }
@@ -29,7 +31,7 @@ public final class HttpFilterRegistry {
     /** A compiled filter: its factory and config, ready to make per-stream instances. */
     public record Configured<C>(String name, HttpFilterFactory<C> factory, C config) {
         public HttpFilter create() {
-            return factory.create(config);
+            return factory.create(config, name);
         }
     }
 }
