@@ -110,7 +110,7 @@ public final class ValidateCommand implements Callable<Integer> {
             summary.append("; ")
                     .append(result.failures().size())
                     .append(result.failures().size() == 1 ? " input" : " inputs")
-                    .append(" could not be read");
+                    .append(" could not be read or parsed");
         }
         (errors > 0 || !result.failures().isEmpty() ? err : out).println(summary);
         out.flush();
