@@ -51,6 +51,7 @@ public final class IstioRouting extends RoutingConfig {
     private final List<String> errors = new ArrayList<>();
     private final boolean needsFault;
     private final boolean needsCors;
+    private final boolean labelSensitive;
 
     public IstioRouting(List<Resource<?>> resources, MeshSettings mesh) {
         this.mesh = mesh;
@@ -85,6 +86,37 @@ public final class IstioRouting extends RoutingConfig {
         }
         this.needsFault = fault;
         this.needsCors = cors;
+        this.labelSensitive = computeLabelSensitive();
+    }
+
+    @Override
+    public boolean labelSensitive() {
+        return labelSensitive;
+    }
+
+    private boolean computeLabelSensitive() {
+        for (Resource<VirtualService> vs : virtualServices) {
+            for (HTTPRoute r : vs.spec().httpOrDefault()) {
+                for (var m : r.matchOrDefault()) {
+                    if (!m.sourceLabelsOrDefault().isEmpty()) {
+                        return true;
+                    }
+                }
+            }
+        }
+        for (Resource<DestinationRule> dr : destinationRules) {
+            if (dr.spec().workloadSelector() != null
+                    && !dr.spec().workloadSelector().matchLabelsOrDefault().isEmpty()) {
+                return true;
+            }
+        }
+        for (Resource<Sidecar> sc : sidecars) {
+            if (sc.spec().workloadSelector() != null
+                    && !sc.spec().workloadSelector().labelsOrDefault().isEmpty()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Conflicts and unsupported fields found while indexing. */

@@ -1,6 +1,5 @@
 package dev.trellis.control.generate;
 
-import com.google.protobuf.Message;
 import dev.trellis.control.model.Proxy;
 import dev.trellis.control.push.PushContext;
 import dev.trellis.xds.TypeUrl;
@@ -16,5 +15,5 @@ public interface Generator {
      * @param names the resource names the proxy subscribed to; empty means wildcard (all it should see)
      * @return the resources by name, sorted; names that mean nothing for this proxy are left out
      */
-    SortedMap<String, Message> generate(Proxy proxy, PushContext push, Set<String> names);
+    SortedMap<String, XdsResource> generate(Proxy proxy, PushContext push, Set<String> names);
 }

@@ -11,15 +11,22 @@ import dev.trellis.control.networking.route.RouteBuilder;
 import dev.trellis.control.push.PushContext;
 import dev.trellis.xds.TypeUrl;
 import dev.trellis.xds.naming.ClusterName;
+import dev.trellis.xds.naming.ResourceNames;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
-/** The generators for LDS, RDS, CDS and EDS. */
+/**
+ * The generators for LDS, RDS, CDS and EDS. The parts of a sidecar's config that depend only on its view of the mesh
+ * (namespace, proxyless, labels when config selects by them) are generated once per push and shared; only the
+ * inbound parts, which depend on the proxy's own workload, are generated per proxy.
+ */
 public final class Generators {
 
     private Generators() {}
@@ -33,6 +40,19 @@ public final class Generators {
         return m;
     }
 
+    private static void put(SortedMap<String, XdsResource> out, XdsResource r) {
+        out.put(r.name(), r);
+    }
+
+    private static List<XdsResource> wrap(
+            List<? extends Message> messages, java.util.function.Function<Message, String> name) {
+        List<XdsResource> out = new ArrayList<>(messages.size());
+        for (Message m : messages) {
+            out.add(XdsResource.of(name.apply(m), m));
+        }
+        return out;
+    }
+
     /** Listeners: every sidecar listener on a wildcard request; API listeners for named (proxyless) requests. */
     public static final class Lds implements Generator {
         @Override
@@ -41,22 +61,41 @@ public final class Generators {
         }
 
         @Override
-        public SortedMap<String, Message> generate(Proxy proxy, PushContext push, Set<String> names) {
-            SortedMap<String, Message> out = new TreeMap<>();
+        public SortedMap<String, XdsResource> generate(Proxy proxy, PushContext push, Set<String> names) {
+            SortedMap<String, XdsResource> out = new TreeMap<>();
             if (names.isEmpty() && !proxy.proxyless()) {
-                for (Listener l : ListenerBuilder.sidecar(proxy, push)) {
-                    out.put(l.getName(), l);
-                }
+                List<XdsResource> outbound = push.cached(List.of("lds-outbound", push.viewKey(proxy)), () -> {
+                    List<Message> ls = new ArrayList<>();
+                    ls.add(ListenerBuilder.virtualOutbound(push.mesh()));
+                    ls.addAll(ListenerBuilder.outbound(proxy, push));
+                    return wrap(ls, m -> ((Listener) m).getName());
+                });
+                outbound.forEach(r -> put(out, r));
+                Listener inbound = ListenerBuilder.virtualInbound(proxy, push);
+                put(
+                        out,
+                        push.cached(List.of("lds-inbound", inbound), () -> XdsResource.of(inbound.getName(), inbound)));
                 return out;
             }
             for (String name : names) {
-                Listener l = ListenerBuilder.proxyless(proxy, push, name);
-                if (l != null) {
-                    out.put(name, l);
+                XdsResource r = push.cached(List.of("lds-api", push.viewKey(proxy), name), () -> {
+                                    Listener l = ListenerBuilder.proxyless(proxy, push, name);
+                                    return l == null ? Absent.INSTANCE : XdsResource.of(name, l);
+                                })
+                                instanceof XdsResource x
+                        ? x
+                        : null;
+                if (r != null) {
+                    put(out, r);
                 }
             }
             return out;
         }
+    }
+
+    /** Marks "nothing for this name" in the cache, which cannot hold nulls. */
+    enum Absent {
+        INSTANCE
     }
 
     /** Route configurations: always by name. */
@@ -67,12 +106,15 @@ public final class Generators {
         }
 
         @Override
-        public SortedMap<String, Message> generate(Proxy proxy, PushContext push, Set<String> names) {
-            SortedMap<String, Message> out = new TreeMap<>();
+        public SortedMap<String, XdsResource> generate(Proxy proxy, PushContext push, Set<String> names) {
+            SortedMap<String, XdsResource> out = new TreeMap<>();
             for (String name : names) {
-                var rc = RouteBuilder.build(proxy, push, name);
-                if (rc != null) {
-                    out.put(name, rc);
+                Object r = push.cached(List.of("rds", push.viewKey(proxy), name), () -> {
+                    var rc = RouteBuilder.build(proxy, push, name);
+                    return rc == null ? Absent.INSTANCE : XdsResource.of(name, rc);
+                });
+                if (r instanceof XdsResource x) {
+                    put(out, x);
                 }
             }
             return out;
@@ -87,36 +129,68 @@ public final class Generators {
         }
 
         @Override
-        public SortedMap<String, Message> generate(Proxy proxy, PushContext push, Set<String> names) {
-            ClusterBuilder builder = new ClusterBuilder(push.routing().clusterPolicy());
-            SortedMap<String, Message> out = new TreeMap<>();
+        public SortedMap<String, XdsResource> generate(Proxy proxy, PushContext push, Set<String> names) {
+            SortedMap<String, XdsResource> out = new TreeMap<>();
             if (names.isEmpty()) {
-                for (Cluster c : builder.sidecarClusters(proxy, push)) {
-                    out.put(c.getName(), c);
+                List<XdsResource> outbound = push.cached(List.of("cds-outbound", push.viewKey(proxy)), () -> {
+                    ClusterBuilder builder = new ClusterBuilder(push.routing().clusterPolicy());
+                    List<Message> cs = new ArrayList<>();
+                    for (Service s : push.visibleServices(proxy)) {
+                        for (ServicePort p : s.ports()) {
+                            cs.addAll(builder.outboundClusters(proxy, push, s, p));
+                        }
+                    }
+                    cs.add(ClusterBuilder.passthrough(ResourceNames.PASSTHROUGH_CLUSTER));
+                    cs.add(ClusterBuilder.blackhole());
+                    if (!proxy.proxyless()) {
+                        cs.add(ClusterBuilder.passthrough(ResourceNames.INBOUND_PASSTHROUGH_CLUSTER));
+                    }
+                    return wrap(cs, m -> ((Cluster) m).getName());
+                });
+                outbound.forEach(r -> put(out, r));
+                if (!proxy.proxyless()) {
+                    for (int port : ClusterBuilder.inboundPorts(proxy, push)) {
+                        put(out, push.cached(List.of("cds-inbound", port), () -> {
+                            Cluster c = ClusterBuilder.inbound(port);
+                            return XdsResource.of(c.getName(), c);
+                        }));
+                    }
                 }
                 return out;
             }
             for (String name : names) {
-                ClusterName cn = ClusterName.tryParse(name);
-                if (cn == null || cn.direction() != ClusterName.Direction.OUTBOUND) {
-                    continue;
-                }
-                Service s = push.service(cn.host());
-                ServicePort p = s == null ? null : s.port(cn.port()).orElse(null);
-                if (p == null || !s.visibleTo(proxy.namespace())) {
-                    continue;
-                }
-                for (Cluster c : builder.outboundClusters(proxy, push, s, p)) {
-                    if (c.getName().equals(name)) {
-                        out.put(name, c);
-                    }
+                Object r = push.cached(List.of("cds-named", push.viewKey(proxy), name), () -> {
+                    Cluster c = named(proxy, push, name);
+                    return c == null ? Absent.INSTANCE : XdsResource.of(name, c);
+                });
+                if (r instanceof XdsResource x) {
+                    put(out, x);
                 }
             }
             return out;
         }
+
+        private static Cluster named(Proxy proxy, PushContext push, String name) {
+            ClusterName cn = ClusterName.tryParse(name);
+            if (cn == null || cn.direction() != ClusterName.Direction.OUTBOUND) {
+                return null;
+            }
+            Service s = push.service(cn.host());
+            ServicePort p = s == null ? null : s.port(cn.port()).orElse(null);
+            if (p == null || !s.visibleTo(proxy.namespace())) {
+                return null;
+            }
+            ClusterBuilder builder = new ClusterBuilder(push.routing().clusterPolicy());
+            for (Cluster c : builder.outboundClusters(proxy, push, s, p)) {
+                if (c.getName().equals(name)) {
+                    return c;
+                }
+            }
+            return null;
+        }
     }
 
-    /** Endpoints: always by cluster name. */
+    /** Endpoints: always by cluster name; the same for every proxy of a namespace. */
     public static final class Eds implements Generator {
         @Override
         public TypeUrl type() {
@@ -124,12 +198,15 @@ public final class Generators {
         }
 
         @Override
-        public SortedMap<String, Message> generate(Proxy proxy, PushContext push, Set<String> names) {
-            SortedMap<String, Message> out = new TreeMap<>();
+        public SortedMap<String, XdsResource> generate(Proxy proxy, PushContext push, Set<String> names) {
+            SortedMap<String, XdsResource> out = new TreeMap<>();
             for (String name : names) {
-                var cla = EndpointBuilder.build(proxy, push, name);
-                if (cla != null) {
-                    out.put(name, cla);
+                Object r = push.cached(List.of("eds", proxy.namespace(), name), () -> {
+                    var cla = EndpointBuilder.build(proxy, push, name);
+                    return cla == null ? Absent.INSTANCE : XdsResource.of(name, cla);
+                });
+                if (r instanceof XdsResource x) {
+                    put(out, x);
                 }
             }
             return out;

@@ -29,6 +29,8 @@ public final class PushContext {
     private final List<Workload> workloads;
     private final RoutingConfig routing;
     private final List<String> errors;
+    private final java.util.concurrent.ConcurrentHashMap<Object, Object> cache =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     public PushContext(
             long version,
@@ -88,6 +90,43 @@ public final class PushContext {
 
     public RoutingConfig routing() {
         return routing;
+    }
+
+    /**
+     * A value computed once per push and shared by every proxy that asks with an equal key: generated resources for
+     * proxies with the same view of the mesh. Computed once even when many threads ask at the same time; a failed
+     * computation is not cached.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T cached(Object key, java.util.function.Supplier<T> compute) {
+        // Single flight: when a thousand proxies connect at once, one computes and the rest wait for its result.
+        java.util.concurrent.FutureTask<Object> mine = new java.util.concurrent.FutureTask<>(compute::get);
+        java.util.concurrent.FutureTask<Object> task =
+                (java.util.concurrent.FutureTask<Object>) cache.computeIfAbsent(key, k -> mine);
+        if (task == mine) {
+            mine.run();
+        }
+        try {
+            return (T) task.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while generating " + key, e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            cache.remove(key, task);
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /**
+     * What makes two proxies see the same outbound config: namespace, proxyless or not, and labels only when some
+     * routing config selects by workload labels.
+     */
+    public Object viewKey(Proxy proxy) {
+        return java.util.List.of(
+                proxy.namespace(), proxy.proxyless(), routing.labelSensitive() ? proxy.labels() : java.util.Map.of());
     }
 
     /** Config and registry problems found while building this context (shown by the debug endpoints). */

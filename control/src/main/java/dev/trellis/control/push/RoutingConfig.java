@@ -50,6 +50,14 @@ public class RoutingConfig {
         return java.util.List.of();
     }
 
+    /**
+     * Whether what a proxy sees depends on its labels (VirtualService sourceLabels, DestinationRule or Sidecar
+     * workload selectors); if not, proxies of one namespace share generated config.
+     */
+    public boolean labelSensitive() {
+        return false;
+    }
+
     /** How DestinationRules shape this proxy's clusters. */
     public dev.trellis.control.networking.cluster.ClusterPolicy clusterPolicy() {
         return dev.trellis.control.networking.cluster.ClusterPolicy.NONE;

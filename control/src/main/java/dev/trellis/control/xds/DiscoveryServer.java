@@ -1,6 +1,5 @@
 package dev.trellis.control.xds;
 
-import com.google.protobuf.Message;
 import dev.trellis.control.generate.Generator;
 import dev.trellis.control.generate.Generators;
 import dev.trellis.control.model.Proxy;
@@ -160,7 +159,8 @@ public final class DiscoveryServer extends AggregatedDiscoveryServiceGrpc.Aggreg
             }
             // Initial request, reconnect, or a changed subscription: answer with the current resources.
             w.names = names;
-            SortedMap<String, Message> resources = generators.get(type).generate(con.proxy(), current.get(), names);
+            SortedMap<String, dev.trellis.control.generate.XdsResource> resources =
+                    generators.get(type).generate(con.proxy(), current.get(), names);
             if (con.send(type, resources, null, true)) {
                 metrics.push(type.shortName().toLowerCase(java.util.Locale.ROOT));
             }
@@ -192,7 +192,8 @@ public final class DiscoveryServer extends AggregatedDiscoveryServiceGrpc.Aggreg
                         continue;
                     }
                 }
-                SortedMap<String, Message> resources = generators.get(type).generate(con.proxy(), push, w.names);
+                SortedMap<String, dev.trellis.control.generate.XdsResource> resources =
+                        generators.get(type).generate(con.proxy(), push, w.names);
                 if (con.send(type, resources, request.start(), false)) {
                     metrics.push(type.shortName().toLowerCase(java.util.Locale.ROOT));
                 }

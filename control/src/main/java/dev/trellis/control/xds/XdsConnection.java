@@ -1,7 +1,7 @@
 package dev.trellis.control.xds;
 
-import com.google.protobuf.Any;
 import com.google.protobuf.Message;
+import dev.trellis.control.generate.XdsResource;
 import dev.trellis.control.model.Proxy;
 import dev.trellis.xds.TypeUrl;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
@@ -31,7 +31,7 @@ public final class XdsConnection {
         String lastNack = "";
         Instant lastNackAt;
         int resourceCount;
-        SortedMap<String, Message> sent = new java.util.TreeMap<>();
+        SortedMap<String, XdsResource> sent = new java.util.TreeMap<>();
         /** When the change that produced the unACKed response happened, for convergence time. */
         Instant pendingStart;
 
@@ -117,7 +117,11 @@ public final class XdsConnection {
     /** The resources last sent of each type, for config_dump. */
     public synchronized Map<TypeUrl, SortedMap<String, Message>> sentResources() {
         Map<TypeUrl, SortedMap<String, Message>> m = new EnumMap<>(TypeUrl.class);
-        watches.forEach((t, w) -> m.put(t, w.sent));
+        watches.forEach((t, w) -> {
+            SortedMap<String, Message> msgs = new java.util.TreeMap<>();
+            w.sent.forEach((name, r) -> msgs.put(name, r.message()));
+            m.put(t, msgs);
+        });
         return m;
     }
 
@@ -140,7 +144,8 @@ public final class XdsConnection {
      *
      * @return true if a response was sent
      */
-    synchronized boolean send(TypeUrl type, SortedMap<String, Message> resources, Instant changeStart, boolean force) {
+    synchronized boolean send(
+            TypeUrl type, SortedMap<String, XdsResource> resources, Instant changeStart, boolean force) {
         Watch w = watches.computeIfAbsent(type, t -> new Watch());
         String version = version(resources);
         if (!force && (version.equals(w.sentVersion) || version.equals(w.nackedVersion))) {
@@ -151,8 +156,8 @@ public final class XdsConnection {
                 .setTypeUrl(type.url())
                 .setVersionInfo(version)
                 .setNonce(nonce);
-        for (Message m : resources.values()) {
-            r.addResources(Any.pack(m));
+        for (XdsResource x : resources.values()) {
+            r.addResources(x.any());
         }
         w.sentVersion = version;
         w.sentNonce = nonce;
@@ -165,13 +170,13 @@ public final class XdsConnection {
     }
 
     /** Content hash of the resources: equal content, equal version, so nothing is sent twice. */
-    static String version(SortedMap<String, Message> resources) {
+    static String version(SortedMap<String, XdsResource> resources) {
         try {
             MessageDigest d = MessageDigest.getInstance("SHA-256");
-            for (Map.Entry<String, Message> e : resources.entrySet()) {
+            for (Map.Entry<String, XdsResource> e : resources.entrySet()) {
                 d.update(e.getKey().getBytes(StandardCharsets.UTF_8));
                 d.update((byte) 0);
-                d.update(e.getValue().toByteArray());
+                d.update(e.getValue().digest().getBytes(StandardCharsets.UTF_8));
             }
             return HexFormat.of().formatHex(d.digest(), 0, 8);
         } catch (NoSuchAlgorithmException e) {

@@ -204,9 +204,13 @@ class ControlPlaneCommandTest {
             assertThat(route(third).toString()).doesNotContain("seconds: 3");
             c.ack(third, List.of("9080"));
 
-            assertThat(get(cp.monitoring().port(), "/debug/syncz"))
-                    .contains("productpage-v1.default")
-                    .contains("\"RDS\":{\"status\":\"SYNCED\"");
+            // The ACK travels asynchronously: wait (bounded) until the control plane has recorded it.
+            String syncz = "";
+            for (int i = 0; i < 50 && !syncz.contains("\"RDS\":{\"status\":\"SYNCED\""); i++) {
+                Thread.sleep(20);
+                syncz = get(cp.monitoring().port(), "/debug/syncz");
+            }
+            assertThat(syncz).contains("productpage-v1.default").contains("\"RDS\":{\"status\":\"SYNCED\"");
             assertThat(get(cp.monitoring().port(), "/debug/config_dump?proxyID=productpage-v1"))
                     .contains("\"routes\"")
                     .contains("reviews.default.svc.cluster.local:9080");

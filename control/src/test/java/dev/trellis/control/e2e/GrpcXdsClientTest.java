@@ -182,6 +182,10 @@ class GrpcXdsClientTest {
             }
             // The xDS client lives as long as a channel uses it: check its ACKs while the channels are open.
             // grpc-java keeps one xDS client (one ADS stream) per target.
+            // ACKs travel asynchronously to the RPCs: wait (bounded) until every stream is recorded as SYNCED.
+            for (int i = 0; i < 100 && !allSynced(); i++) {
+                Thread.sleep(20);
+            }
             Set<String> listeners = new HashSet<>();
             for (XdsConnection con : cp.controlPlane().discovery().connections()) {
                 assertThat(con.proxy().proxyless()).isTrue();
@@ -197,6 +201,17 @@ class GrpcXdsClientTest {
                 ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
         }
+    }
+
+    private static boolean allSynced() {
+        for (XdsConnection con : cp.controlPlane().discovery().connections()) {
+            for (TypeUrl t : List.of(TypeUrl.LISTENER, TypeUrl.ROUTE, TypeUrl.CLUSTER, TypeUrl.ENDPOINT)) {
+                if (con.status(t) != XdsConnection.SyncStatus.SYNCED) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     @Test

@@ -2,11 +2,11 @@ package dev.trellis.control.golden;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.Message;
 import dev.trellis.control.debug.Json;
 import dev.trellis.control.debug.ProtoJson;
 import dev.trellis.control.generate.Generator;
 import dev.trellis.control.generate.Generators;
+import dev.trellis.control.generate.XdsResource;
 import dev.trellis.control.model.MeshSettings;
 import dev.trellis.control.model.Proxy;
 import dev.trellis.control.push.PushContext;
@@ -100,11 +100,11 @@ class GoldenXdsTest {
     /** Everything the proxy would receive, in Envoy's request order, pretty-printed for readable diffs. */
     static String dump(Proxy proxy, PushContext push) throws Exception {
         Map<TypeUrl, Generator> gens = Generators.all();
-        SortedMap<String, Message> lds = gens.get(TypeUrl.LISTENER).generate(proxy, push, Set.of());
-        SortedMap<String, Message> cds = gens.get(TypeUrl.CLUSTER).generate(proxy, push, Set.of());
+        SortedMap<String, XdsResource> lds = gens.get(TypeUrl.LISTENER).generate(proxy, push, Set.of());
+        SortedMap<String, XdsResource> cds = gens.get(TypeUrl.CLUSTER).generate(proxy, push, Set.of());
         Set<String> routeNames = new TreeSet<>();
-        for (Message m : lds.values()) {
-            for (var fc : ((Listener) m).getFilterChainsList()) {
+        for (XdsResource m : lds.values()) {
+            for (var fc : ((Listener) m.message()).getFilterChainsList()) {
                 for (var f : fc.getFiltersList()) {
                     if (f.getTypedConfig().is(HttpConnectionManager.class)) {
                         routeNames.add(f.getTypedConfig()
@@ -116,14 +116,14 @@ class GoldenXdsTest {
             }
         }
         Set<String> edsNames = new TreeSet<>();
-        for (Message m : cds.values()) {
-            Cluster c = (Cluster) m;
+        for (XdsResource m : cds.values()) {
+            Cluster c = (Cluster) m.message();
             if (c.getType() == Cluster.DiscoveryType.EDS) {
                 edsNames.add(c.getName());
             }
         }
-        SortedMap<String, Message> rds = gens.get(TypeUrl.ROUTE).generate(proxy, push, routeNames);
-        SortedMap<String, Message> eds = gens.get(TypeUrl.ENDPOINT).generate(proxy, push, edsNames);
+        SortedMap<String, XdsResource> rds = gens.get(TypeUrl.ROUTE).generate(proxy, push, routeNames);
+        SortedMap<String, XdsResource> eds = gens.get(TypeUrl.ENDPOINT).generate(proxy, push, edsNames);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("listeners", raw(lds));
         out.put("routes", raw(rds));
@@ -132,9 +132,9 @@ class GoldenXdsTest {
         return pretty(Json.write(out)) + "\n";
     }
 
-    private static List<Object> raw(SortedMap<String, Message> m) {
+    private static List<Object> raw(SortedMap<String, XdsResource> m) {
         return m.values().stream()
-                .map(x -> (Object) new Json.Raw(ProtoJson.print(x)))
+                .map(x -> (Object) new Json.Raw(ProtoJson.print(x.message())))
                 .toList();
     }
 
