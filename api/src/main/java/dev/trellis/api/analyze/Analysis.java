@@ -53,11 +53,12 @@ public final class Analysis {
             ConfigValidator validator,
             List<Analyzer> analyzers) {
         String ns = namespace == null || namespace.isEmpty() ? "default" : namespace;
-        AnalysisContext ctx = new AnalysisContext(loaded.resources(), ns);
+        List<Resource<?>> resources = lastOfEachName(loaded.resources(), ns);
+        AnalysisContext ctx = new AnalysisContext(resources, ns);
         for (Diagnostic d : loaded.diagnostics()) {
             schema(ctx, d, ns);
         }
-        for (Resource<?> r : loaded.resources()) {
+        for (Resource<?> r : resources) {
             for (Diagnostic d : validator.validate(r)) {
                 schema(ctx, d, ns);
             }
@@ -87,6 +88,21 @@ public final class Analysis {
         }
         out.sort(ORDER);
         return out;
+    }
+
+    /**
+     * One resource per kind, namespace and name, the last one read winning, as when the files are applied in order
+     * (and as istioctl's in-memory store keeps them): alternative versions of one resource do not conflict.
+     */
+    static List<Resource<?>> lastOfEachName(List<Resource<?>> resources, String defaultNs) {
+        java.util.LinkedHashMap<String, Resource<?>> byName = new java.util.LinkedHashMap<>();
+        for (Resource<?> r : resources) {
+            String rns = r.namespace() == null || r.namespace().isEmpty() ? defaultNs : r.namespace();
+            String key = r.kind() + "/" + rns + "/" + r.name();
+            byName.remove(key);
+            byName.put(key, r);
+        }
+        return new ArrayList<>(byName.values());
     }
 
     /** istioctl's order: Error, Warning, Info; then code; then resource; then the message and its place. */
