@@ -168,6 +168,40 @@ public final class IstioRouting extends RoutingConfig {
         return HttpRoutes.translate(http, Resources.namespace(vs), proxy, push, service, port);
     }
 
+    @Override
+    public List<TcpTarget> tcpRoute(Proxy proxy, PushContext push, Service service, int port) {
+        Resource<VirtualService> vs = virtualService(service.hostname(), proxy.namespace());
+        if (vs == null) {
+            return null;
+        }
+        for (var tcp : vs.spec().tcpOrDefault()) {
+            boolean matches = tcp.matchOrDefault().isEmpty();
+            for (var m : tcp.matchOrDefault()) {
+                boolean ok = (m.port() == null || m.port() == port)
+                        && (m.gatewaysOrDefault().isEmpty()
+                                || m.gatewaysOrDefault().contains("mesh"))
+                        && (m.sourceNamespace() == null || m.sourceNamespace().equals(proxy.namespace()))
+                        && proxy.labels()
+                                .entrySet()
+                                .containsAll(m.sourceLabelsOrDefault().entrySet());
+                matches |= ok;
+            }
+            if (!matches || tcp.routeOrDefault().isEmpty()) {
+                continue;
+            }
+            List<TcpTarget> out = new ArrayList<>();
+            for (var d : tcp.routeOrDefault()) {
+                int w = d.weight() == null ? (tcp.routeOrDefault().size() == 1 ? 100 : 0) : d.weight();
+                if (w > 0 || tcp.routeOrDefault().size() == 1) {
+                    out.add(new TcpTarget(
+                            HttpRoutes.cluster(d.destination(), Resources.namespace(vs), mesh, push, port), w));
+                }
+            }
+            return out;
+        }
+        return null;
+    }
+
     /** The DestinationRule for {@code service} as a proxy in {@code proxyNamespace} with {@code labels} sees it. */
     Resource<DestinationRule> destinationRule(String proxyNamespace, Map<String, String> labels, Service service) {
         for (String ns : new LinkedHashSet<>(List.of(proxyNamespace, service.namespace(), mesh.rootNamespace()))) {

@@ -45,6 +45,17 @@ public class RoutingConfig {
         return java.util.List.of();
     }
 
+    /** One destination of a TCP route: a cluster and its weight. */
+    public record TcpTarget(String cluster, int weight) {}
+
+    /**
+     * Where a VirtualService's TCP route sends connections to {@code service} on {@code port} from {@code proxy};
+     * null when no VirtualService TCP route applies (the service-level cluster).
+     */
+    public java.util.List<TcpTarget> tcpRoute(Proxy proxy, PushContext push, Service service, int port) {
+        return null;
+    }
+
     /** The HTTP filters the routes of this config need before the router (fault, cors), by filter name. */
     public java.util.List<String> httpFilters() {
         return java.util.List.of();

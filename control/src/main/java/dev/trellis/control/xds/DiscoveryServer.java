@@ -128,6 +128,11 @@ public final class DiscoveryServer extends AggregatedDiscoveryServiceGrpc.Aggreg
             LOG.fine(() -> "ignoring request for unsupported type " + req.getTypeUrl());
             return;
         }
+        if (!generators.containsKey(type)) {
+            // SDS and other types without a generator yet: ignore the request rather than end the stream.
+            LOG.fine(() -> "no generator for " + req.getTypeUrl() + "; request ignored");
+            return;
+        }
         Set<String> names = Set.copyOf(new LinkedHashSet<>(req.getResourceNamesList()));
         synchronized (con) {
             XdsConnection.Watch w = con.watchOrCreate(type);

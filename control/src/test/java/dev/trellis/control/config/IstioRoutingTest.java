@@ -309,6 +309,53 @@ class IstioRoutingTest {
     }
 
     @Test
+    void tcpRoutesSplitConnectionsByWeight() throws Exception {
+        PushContext push = push("""
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: db, namespace: default}
+                spec:
+                  hosts: [db.default.svc.cluster.local]
+                  addresses: [10.96.9.9]
+                  location: MESH_INTERNAL
+                  resolution: STATIC
+                  ports: [{number: 5432, name: tcp-pg, protocol: TCP}]
+                  endpoints: [{address: 10.0.9.1, labels: {role: primary}}, {address: 10.0.9.2, labels: {role: replica}}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: db, namespace: default}
+                spec:
+                  host: db
+                  subsets: [{name: primary, labels: {role: primary}}, {name: replica, labels: {role: replica}}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: db, namespace: default}
+                spec:
+                  hosts: [db]
+                  tcp:
+                  - match: [{port: 5432}]
+                    route:
+                    - {destination: {host: db, subset: primary}, weight: 70}
+                    - {destination: {host: db, subset: replica}, weight: 30}
+                """);
+        var listener = dev.trellis.control.networking.listener.ListenerBuilder.outbound(CLIENT, push).stream()
+                .filter(l -> l.getName().equals("10.96.9.9_5432"))
+                .findFirst()
+                .orElseThrow();
+        var tcp = listener.getFilterChains(0)
+                .getFilters(0)
+                .getTypedConfig()
+                .unpack(io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.class);
+        assertThat(tcp.getWeightedClusters().getClustersList())
+                .extracting(c -> c.getName() + "=" + c.getWeight())
+                .containsExactly(
+                        "outbound|5432|primary|db.default.svc.cluster.local=70",
+                        "outbound|5432|replica|db.default.svc.cluster.local=30");
+    }
+
+    @Test
     void registryOnlyAnswers502ForUnknownHosts() {
         PushContext push =
                 push("", MeshSettings.DEFAULT.withOutboundPolicy(MeshSettings.OutboundTrafficPolicy.REGISTRY_ONLY));

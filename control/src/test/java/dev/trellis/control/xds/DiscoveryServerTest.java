@@ -188,6 +188,17 @@ class DiscoveryServerTest {
         }
     }
 
+    @Test
+    void requestsForTypesWithoutAGeneratorAreIgnoredWithoutEndingTheStream() throws Exception {
+        try (AdsClient c =
+                new AdsClient(cp.port(), "sidecar~10.0.0.10~pp.default~default.svc.cluster.local", "default")) {
+            c.request(TypeUrl.SECRET.url(), List.of("default", "ROOTCA"), "", "");
+            assertThat(c.poll(QUIET)).isNull();
+            c.request(TypeUrl.CLUSTER.url(), List.of(), "", "");
+            assertThat(names(c.next(WAIT))).contains(REVIEWS);
+        }
+    }
+
     private void addReviewsEndpoint(String ip) {
         Map<String, List<Workload>> eps = new HashMap<>();
         List<Service> services = registry.services();

@@ -86,6 +86,7 @@ public final class ListenerBuilder {
                                         .addFilters(tcpProxy(
                                                 ClusterName.outbound(p.port(), s.hostname())
                                                         .toString(),
+                                                push.routing().tcpRoute(proxy, push, s, p.port()),
                                                 ClusterName.outbound(p.port(), s.hostname())
                                                         .toString())))
                                 .build());
@@ -212,6 +213,30 @@ public final class ListenerBuilder {
         return HttpFilter.newBuilder()
                 .setName(ROUTER)
                 .setTypedConfig(Envoy.any(Router.getDefaultInstance()))
+                .build();
+    }
+
+    /** A TCP proxy to a VirtualService's TCP route targets (weighted when several), else to {@code fallback}. */
+    static Filter tcpProxy(
+            String statPrefix, List<dev.trellis.control.push.RoutingConfig.TcpTarget> targets, String fallback) {
+        if (targets == null || targets.isEmpty()) {
+            return tcpProxy(statPrefix, fallback);
+        }
+        if (targets.size() == 1) {
+            return tcpProxy(statPrefix, targets.getFirst().cluster());
+        }
+        TcpProxy.WeightedCluster.Builder wc = TcpProxy.WeightedCluster.newBuilder();
+        for (var t : targets) {
+            wc.addClusters(TcpProxy.WeightedCluster.ClusterWeight.newBuilder()
+                    .setName(t.cluster())
+                    .setWeight(t.weight()));
+        }
+        return Filter.newBuilder()
+                .setName(TCP_PROXY)
+                .setTypedConfig(Envoy.any(TcpProxy.newBuilder()
+                        .setStatPrefix(statPrefix)
+                        .setWeightedClusters(wc)
+                        .build()))
                 .build();
     }
 
