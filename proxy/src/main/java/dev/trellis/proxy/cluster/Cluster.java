@@ -57,7 +57,8 @@ public final class Cluster {
             ClusterStats stats,
             Message source,
             String version,
-            boolean originalDstUseHeader) {
+            boolean originalDstUseHeader,
+            String unusableReason) {
         this.name = name;
         this.type = type;
         this.edsServiceName = edsServiceName;
@@ -72,6 +73,14 @@ public final class Cluster {
         this.source = source;
         this.version = version;
         this.originalDstUseHeader = originalDstUseHeader;
+        this.unusableReason = unusableReason;
+    }
+
+    private final String unusableReason;
+
+    /** Why requests to this cluster cannot be sent (a feature not implemented yet), or null. */
+    public String unusableReason() {
+        return unusableReason;
     }
 
     /** Installs a new host set (from static config, DNS or EDS) and its load balancer. */

@@ -46,7 +46,12 @@ public final class ClusterCompiler {
             "cleanup_interval",
             "upstream_connection_options",
             "protocol_selection",
-            "track_cluster_stats");
+            "track_cluster_stats",
+            // Outlier detection arrives with the resilience work; until then it is accepted and not enforced
+            // (it only ever ejects hosts, so healthy traffic is routed the same), with a warning.
+            "outlier_detection",
+            // Upstream TLS arrives with the security work: such a cluster loads but answers 503 UF saying why.
+            "transport_socket");
 
     public static Cluster compile(io.envoyproxy.envoy.config.cluster.v3.Cluster c, String version, Stats stats) {
         String where = "cluster \"" + c.getName() + "\"";
@@ -174,10 +179,18 @@ public final class ClusterCompiler {
                     where + ": type EDS takes its endpoints from eds_cluster_config, not" + " load_assignment");
         }
         if (!c.hasLoadAssignment()
-                && (type == Cluster.DiscoveryType.STATIC
-                        || type == Cluster.DiscoveryType.STRICT_DNS
-                        || type == Cluster.DiscoveryType.LOGICAL_DNS)) {
+                && (type == Cluster.DiscoveryType.STRICT_DNS || type == Cluster.DiscoveryType.LOGICAL_DNS)) {
             throw new ConfigException(where + ": field 'load_assignment' is required for type " + type);
+        }
+        String unusable = null;
+        if (c.hasTransportSocket()
+                && !c.getTransportSocket().getTypedConfig().getTypeUrl().endsWith("raw_buffer.v3.RawBuffer")) {
+            unusable = "upstream transport_socket " + c.getTransportSocket().getName()
+                    + " (TLS) is not supported yet by Trellis";
+            LOG.warning(where + ": " + unusable + "; requests to it will fail with 503 UF");
+        }
+        if (c.hasOutlierDetection()) {
+            LOG.warning(where + ": outlier_detection is accepted but not enforced yet");
         }
         return new Cluster(
                 c.getName(),
@@ -193,6 +206,10 @@ public final class ClusterCompiler {
                 new ClusterStats(stats, c.getAltStatName().isEmpty() ? c.getName() : c.getAltStatName()),
                 c,
                 version,
-                c.getOriginalDstLbConfig().getUseHttpHeader());
+                c.getOriginalDstLbConfig().getUseHttpHeader(),
+                unusable);
     }
+
+    private static final java.util.logging.Logger LOG =
+            java.util.logging.Logger.getLogger(ClusterCompiler.class.getName());
 }

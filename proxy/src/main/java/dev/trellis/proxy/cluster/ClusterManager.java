@@ -74,7 +74,15 @@ public final class ClusterManager implements AutoCloseable {
             if (existing != null && existing.source().equals(p)) {
                 continue; // unchanged: keep the running cluster and its hosts, as Envoy does
             }
-            compiled.add(ClusterCompiler.compile(p, version, stats));
+            Cluster c = ClusterCompiler.compile(p, version, stats);
+            // Validate endpoints now, so that a bad one rejects the whole update before anything is applied.
+            String where = "cluster \"" + c.name() + "\"";
+            switch (c.type()) {
+                case STATIC -> Endpoints.literal(c.name(), p.getLoadAssignment(), where);
+                case STRICT_DNS, LOGICAL_DNS -> Endpoints.targets(p.getLoadAssignment(), where);
+                default -> {}
+            }
+            compiled.add(c);
         }
         synchronized (this) {
             for (Cluster c : compiled) {

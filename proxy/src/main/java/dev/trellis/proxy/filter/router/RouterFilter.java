@@ -100,6 +100,10 @@ final class RouterFilter implements HttpFilter, StreamSink, UpstreamCallbacks {
                     503, ResponseFlag.NC, "cluster not found: " + (clusterName == null ? "(none)" : clusterName));
             return;
         }
+        if (cluster.unusableReason() != null) {
+            s.sendLocalReply(503, ResponseFlag.UF, RESET_BEFORE_HEADERS + "reset reason: " + cluster.unusableReason());
+            return;
+        }
         String upgrade = s.upgradeType();
         if (upgrade != null
                 && !s.config().upgrades().contains(upgrade)
