@@ -1,6 +1,7 @@
 package dev.trellis.control.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.trellis.control.cli.ControlPlaneCommand;
 import dev.trellis.control.xds.XdsConnection;
@@ -138,6 +139,18 @@ class GrpcXdsClientTest {
                   - route:
                     - {destination: {host: greeter, subset: v1}, weight: 80}
                     - {destination: {host: greeter, subset: v2}, weight: 20}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: plain, namespace: default}
+                spec:
+                  hosts: [plain]
+                  http:
+                  - match: [{headers: {x-fault: {exact: "abort"}}}]
+                    fault: {abort: {httpStatus: 503, percentage: {value: 100}}}
+                    corsPolicy: {allowOrigins: [{exact: "https://example.com"}]}
+                    route: [{destination: {host: plain}}]
+                  - route: [{destination: {host: plain}}]
                 """.formatted(v1.getPort(), v1.getPort(), v2.getPort()));
         ControlPlaneCommand cmd = new ControlPlaneCommand();
         new CommandLine(cmd)
@@ -200,6 +213,28 @@ class GrpcXdsClientTest {
             for (ManagedChannel ch : channels) {
                 ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
+        }
+    }
+
+    @Test
+    void faultInjectionAbortsMatchingCalls() throws Exception {
+        ManagedChannel ch = Grpc.newChannelBuilder("xds:///plain:7070", InsecureChannelCredentials.create())
+                .build();
+        try {
+            assertThat(call(ch, false)).isEqualTo("v1");
+            Metadata fault = new Metadata();
+            fault.put(Metadata.Key.of("x-fault", Metadata.ASCII_STRING_MARSHALLER), "abort");
+            var stub = HealthGrpc.newBlockingStub(
+                            ClientInterceptors.intercept(ch, MetadataUtils.newAttachHeadersInterceptor(fault)))
+                    .withDeadlineAfter(20, TimeUnit.SECONDS);
+            assertThatThrownBy(() -> stub.check(HealthCheckRequest.getDefaultInstance()))
+                    .isInstanceOf(io.grpc.StatusRuntimeException.class)
+                    .satisfies(e -> assertThat(((io.grpc.StatusRuntimeException) e)
+                                    .getStatus()
+                                    .getCode())
+                            .isEqualTo(io.grpc.Status.Code.UNAVAILABLE));
+        } finally {
+            ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
     }
 

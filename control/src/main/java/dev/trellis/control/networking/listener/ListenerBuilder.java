@@ -183,14 +183,17 @@ public final class ListenerBuilder {
         if (ProxylessNames.resolve(proxy, push, name).isEmpty()) {
             return null;
         }
-        HttpConnectionManager hcm = HttpConnectionManager.newBuilder()
+        HttpConnectionManager.Builder hcm = HttpConnectionManager.newBuilder()
                 .setStatPrefix(name)
-                .setRds(Rds.newBuilder().setConfigSource(Envoy.ads()).setRouteConfigName(name))
-                .addHttpFilters(routerFilter())
-                .build();
+                .setRds(Rds.newBuilder().setConfigSource(Envoy.ads()).setRouteConfigName(name));
+        // grpc-java implements the fault filter but not CORS (which gRPC does not need): offer only what it supports.
+        if (push.routing().httpFilters().contains(HttpFilters.FAULT)) {
+            hcm.addHttpFilters(HttpFilters.byName(HttpFilters.FAULT));
+        }
+        hcm.addHttpFilters(routerFilter());
         return Listener.newBuilder()
                 .setName(name)
-                .setApiListener(ApiListener.newBuilder().setApiListener(Envoy.any(hcm)))
+                .setApiListener(ApiListener.newBuilder().setApiListener(Envoy.any(hcm.build())))
                 .build();
     }
 

@@ -142,7 +142,17 @@ public final class RouteBuilder {
 
     /** A proxyless gRPC client's route configuration: one virtual host whose domain is the target it dialed. */
     public static RouteConfiguration proxyless(Proxy proxy, PushContext push, String name, Service s, int port) {
-        List<Route> routes = new ArrayList<>(routes(proxy, push, s, port));
+        List<Route> routes = new ArrayList<>();
+        for (Route r : routes(proxy, push, s, port)) {
+            // Per-route config for filters grpc-java does not implement would be NACKed: keep only the fault filter's.
+            Route.Builder b = r.toBuilder();
+            for (String filter : r.getTypedPerFilterConfigMap().keySet()) {
+                if (!filter.equals(dev.trellis.control.networking.listener.HttpFilters.FAULT)) {
+                    b.removeTypedPerFilterConfig(filter);
+                }
+            }
+            routes.add(b.build());
+        }
         return RouteConfiguration.newBuilder()
                 .setName(name)
                 .addVirtualHosts(
