@@ -377,6 +377,20 @@ public final class IstioRouting extends RoutingConfig {
         return false;
     }
 
+    @Override
+    public MeshSettings.OutboundTrafficPolicy outboundPolicy(Proxy proxy, MeshSettings mesh) {
+        Resource<Sidecar> sc = sidecarFor(proxy);
+        if (sc == null
+                || sc.spec().outboundTrafficPolicy() == null
+                || sc.spec().outboundTrafficPolicy().mode() == null) {
+            return mesh.outboundPolicy();
+        }
+        return switch (sc.spec().outboundTrafficPolicy().mode()) {
+            case ALLOW_ANY -> MeshSettings.OutboundTrafficPolicy.ALLOW_ANY;
+            case REGISTRY_ONLY -> MeshSettings.OutboundTrafficPolicy.REGISTRY_ONLY;
+        };
+    }
+
     /** The Sidecar that applies to a proxy: its namespace's (selector match first), else the root namespace's. */
     Resource<Sidecar> sidecarFor(Proxy proxy) {
         Resource<Sidecar> nsDefault = null;

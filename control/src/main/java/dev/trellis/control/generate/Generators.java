@@ -66,7 +66,7 @@ public final class Generators {
             if (names.isEmpty() && !proxy.proxyless()) {
                 List<XdsResource> outbound = push.cached(List.of("lds-outbound", push.viewKey(proxy)), () -> {
                     List<Message> ls = new ArrayList<>();
-                    ls.add(ListenerBuilder.virtualOutbound(push.mesh()));
+                    ls.add(ListenerBuilder.virtualOutbound(push.mesh(proxy)));
                     ls.addAll(ListenerBuilder.outbound(proxy, push));
                     return wrap(ls, m -> ((Listener) m).getName());
                 });

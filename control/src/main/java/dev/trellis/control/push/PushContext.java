@@ -88,6 +88,12 @@ public final class PushContext {
         return workloads;
     }
 
+    /** The mesh settings as {@code proxy} sees them (its Sidecar may set another outbound traffic policy). */
+    public MeshSettings mesh(Proxy proxy) {
+        MeshSettings.OutboundTrafficPolicy p = routing.outboundPolicy(proxy, mesh);
+        return p == mesh.outboundPolicy() ? mesh : mesh.withOutboundPolicy(p);
+    }
+
     public RoutingConfig routing() {
         return routing;
     }

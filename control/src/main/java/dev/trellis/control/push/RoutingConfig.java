@@ -45,6 +45,11 @@ public class RoutingConfig {
         return java.util.List.of();
     }
 
+    /** The outbound traffic policy for a proxy: its Sidecar's {@code outboundTrafficPolicy}, else the mesh's. */
+    public MeshSettings.OutboundTrafficPolicy outboundPolicy(Proxy proxy, MeshSettings mesh) {
+        return mesh.outboundPolicy();
+    }
+
     /** One destination of a TCP route: a cluster and its weight. */
     public record TcpTarget(String cluster, int weight) {}
 

@@ -356,6 +356,28 @@ class IstioRoutingTest {
     }
 
     @Test
+    void aSidecarCanSetItsOwnOutboundTrafficPolicy() {
+        PushContext push = push("""
+                apiVersion: networking.istio.io/v1
+                kind: Sidecar
+                metadata: {name: default, namespace: default}
+                spec:
+                  outboundTrafficPolicy: {mode: REGISTRY_ONLY}
+                """);
+        RouteConfiguration rc = RouteBuilder.outbound(CLIENT, push, 9080);
+        assertThat(rc.getVirtualHosts(rc.getVirtualHostsCount() - 1).getName()).isEqualTo("block_all");
+        var vo = dev.trellis.control.networking.listener.ListenerBuilder.sidecar(CLIENT, push).stream()
+                .filter(l -> l.getName().equals("virtualOutbound"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(vo.getFilterChains(0).getName()).isEqualTo("BlackHoleCluster");
+        Proxy elsewhere = Proxy.sidecar("e", "other", List.of("10.9.9.9"), Map.of());
+        RouteConfiguration other = RouteBuilder.outbound(elsewhere, push, 9080);
+        assertThat(other.getVirtualHosts(other.getVirtualHostsCount() - 1).getName())
+                .isEqualTo("allow_any");
+    }
+
+    @Test
     void registryOnlyAnswers502ForUnknownHosts() {
         PushContext push =
                 push("", MeshSettings.DEFAULT.withOutboundPolicy(MeshSettings.OutboundTrafficPolicy.REGISTRY_ONLY));

@@ -45,7 +45,7 @@ public final class ListenerBuilder {
     /** Every listener a sidecar gets (for proxyless clients, see {@link #proxyless}). */
     public static List<Listener> sidecar(Proxy proxy, PushContext push) {
         List<Listener> out = new ArrayList<>();
-        out.add(virtualOutbound(push.mesh()));
+        out.add(virtualOutbound(push.mesh(proxy)));
         out.addAll(outbound(proxy, push));
         out.add(virtualInbound(proxy, push));
         return out;

@@ -68,7 +68,7 @@ public final class RouteBuilder {
                     .addAllDomains(domains)
                     .addAllRoutes(routes(proxy, push, s, port)));
         }
-        rc.addVirtualHosts(catchAll(push.mesh()));
+        rc.addVirtualHosts(catchAll(push.mesh(proxy)));
         return rc.build();
     }
 
