@@ -71,13 +71,23 @@ public final class ProxyCommand implements Callable<Integer> {
         configureLogging(level);
         ProxyServer server;
         try {
+            long t0 = System.nanoTime();
             var bootstrap = BootstrapLoader.load(config);
+            long t1 = System.nanoTime();
             server = new ProxyServer(
                             bootstrap,
                             new ProxyServer.Options(
                                     concurrency == null ? Runtime.getRuntime().availableProcessors() : concurrency,
                                     drainTimeS * 1000L))
                     .start();
+            long t2 = System.nanoTime();
+            Logger.getLogger(ProxyCommand.class.getName())
+                    .info(String.format(
+                            "ready: bootstrap parsed in %d ms, started in %d ms (%d ms since JVM start)",
+                            (t1 - t0) / 1_000_000,
+                            (t2 - t1) / 1_000_000,
+                            java.lang.management.ManagementFactory.getRuntimeMXBean()
+                                    .getUptime()));
         } catch (ConfigException e) {
             System.err.println("trellis proxy: " + e.getMessage());
             return 1;

@@ -41,6 +41,7 @@ public record HcmConfig(
         Set<String> upgrades,
         boolean stripAnyHostPort,
         HcmStats stats,
+        dev.trellis.proxy.accesslog.AccessLogs accessLogs,
         ProxyContext context) {
 
     public enum Codec {
@@ -112,9 +113,8 @@ public record HcmConfig(
         if (h.getStatPrefix().isEmpty()) {
             throw new ConfigException(where + ": field 'stat_prefix' is required");
         }
-        if (h.getAccessLogCount() > 0) {
-            AccessLogs.validate(h.getAccessLogList(), where);
-        }
+        dev.trellis.proxy.accesslog.AccessLogs accessLogs =
+                dev.trellis.proxy.accesslog.AccessLogs.compile(h.getAccessLogList(), where);
         Codec codec =
                 switch (h.getCodecType()) {
                     case AUTO -> Codec.AUTO;
@@ -207,6 +207,7 @@ public record HcmConfig(
                 Set.copyOf(upgrades),
                 h.getStripAnyHostPort(),
                 new HcmStats(ctx.stats(), h.getStatPrefix()),
+                accessLogs,
                 ctx);
     }
 

@@ -34,11 +34,18 @@ import java.util.List;
  * writes the response back with the connection manager's response mutations. Everything runs on the connection's
  * event loop.
  */
-public final class HttpStream implements RequestView, LbContext {
+public final class HttpStream implements RequestView, LbContext, dev.trellis.proxy.accesslog.LogEntry {
     private final HttpConnectionHandler conn;
     private final HcmConfig cfg;
     private final HttpRequest request;
     private final long startNanos = System.nanoTime();
+    private final long startEpochMs = System.currentTimeMillis();
+    private long bytesIn;
+    private long bytesOut;
+    private HttpHeaders responseHeaders;
+    private String upstreamHost;
+    private String upstreamCluster;
+    private String details;
     private String path;
     private String query;
     private RouteTable table;
@@ -202,6 +209,7 @@ public final class HttpStream implements RequestView, LbContext {
 
     void onRequestContent(HttpContent c) {
         lastActivity = System.nanoTime();
+        bytesIn += c.content().readableBytes();
         boolean last = c instanceof LastHttpContent;
         if (last) {
             requestComplete = true;
@@ -423,6 +431,8 @@ public final class HttpStream implements RequestView, LbContext {
         lastActivity = System.nanoTime();
         responseStarted = true;
         status = r.status().code();
+        responseHeaders = r.headers();
+        details = "via_upstream";
         for (int i = filters.length - 1; i >= 0; i--) {
             filters[i].onResponseHeaders(this, r);
         }
@@ -442,6 +452,7 @@ public final class HttpStream implements RequestView, LbContext {
             return;
         }
         lastActivity = System.nanoTime();
+        bytesOut += c.content().readableBytes();
         conn.write(c);
         if (c instanceof LastHttpContent) {
             complete();
@@ -590,6 +601,9 @@ public final class HttpStream implements RequestView, LbContext {
         }
         responseStarted = true;
         status = code;
+        responseHeaders = h;
+        bytesOut += body.length;
+        details = flag == null ? "direct_response" : flag.description().replace(' ', '_');
         for (int i = filters == null ? -1 : filters.length - 1; i >= 0; i--) {
             filters[i].onResponseHeaders(this, r);
         }
@@ -642,6 +656,9 @@ public final class HttpStream implements RequestView, LbContext {
         }
         sink = null;
         destroyFilters();
+        if (!cfg.accessLogs().isEmpty()) {
+            cfg.accessLogs().log(this);
+        }
         conn.streamComplete(this, reset || !keepAlive);
     }
 
@@ -651,6 +668,86 @@ public final class HttpStream implements RequestView, LbContext {
                 f.onDestroy(this);
             }
         }
+    }
+
+    /** The upstream the router chose (for access logs). */
+    public void setUpstream(String host, String cluster) {
+        this.upstreamHost = host;
+        this.upstreamCluster = cluster;
+    }
+
+    // ---- LogEntry -----------------------------------------------------------------------------------------------
+
+    @Override
+    public String requestHeader(String name) {
+        return header(name);
+    }
+
+    @Override
+    public String responseHeader(String name) {
+        return responseHeaders == null ? null : responseHeaders.get(name);
+    }
+
+    @Override
+    public int responseCode() {
+        return status;
+    }
+
+    @Override
+    public long bytesReceived() {
+        return bytesIn;
+    }
+
+    @Override
+    public long bytesSent() {
+        return bytesOut;
+    }
+
+    @Override
+    public long durationMs() {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    @Override
+    public long startEpochMs() {
+        return startEpochMs;
+    }
+
+    @Override
+    public String protocol() {
+        return conn.isHttp2() ? "HTTP/2" : http10 ? "HTTP/1.0" : "HTTP/1.1";
+    }
+
+    @Override
+    public String upstreamHost() {
+        return upstreamHost;
+    }
+
+    @Override
+    public String upstreamCluster() {
+        return upstreamCluster;
+    }
+
+    @Override
+    public String downstreamRemoteAddress() {
+        InetSocketAddress a = conn.info().remote();
+        return a == null ? null : a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+
+    @Override
+    public String downstreamLocalAddress() {
+        InetSocketAddress a = conn.info().local();
+        return a == null ? null : a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+
+    @Override
+    public String routeName() {
+        return route == null || route.name().isEmpty() ? null : route.name();
+    }
+
+    @Override
+    public String responseCodeDetails() {
+        return details;
     }
 
     // ---- RequestView / LbContext ------------------------------------------------------------------------------

@@ -147,6 +147,7 @@ final class RouterFilter implements HttpFilter, StreamSink, UpstreamCallbacks {
             h.set(HttpHeaderNames.HOST, host.hostname());
         }
         host.requestStarted();
+        s.setUpstream(host.addressString(), cluster.name());
         cluster.stats().rqTotal.inc();
         cluster.stats().rqActive.inc();
         if (!config.suppressEnvoyHeaders() && f.timeoutMs() > 0) {

@@ -1,0 +1,211 @@
+package dev.trellis.proxy.accesslog;
+
+import dev.trellis.proxy.config.ConfigException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * A compiled Envoy format string: literals and {@code %OPERATOR%}s. Missing values print as {@code -}, as in Envoy.
+ */
+public final class LogFormat {
+    /** Envoy's default text format. */
+    public static final String ENVOY_DEFAULT =
+            "[%START_TIME%] \"%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %PROTOCOL%\" "
+                    + "%RESPONSE_CODE% %RESPONSE_FLAGS% %BYTES_RECEIVED% %BYTES_SENT% %DURATION% "
+                    + "%RESP(X-ENVOY-UPSTREAM-SERVICE-TIME)% \"%REQ(X-FORWARDED-FOR)%\" \"%REQ(USER-AGENT)%\" "
+                    + "\"%REQ(X-REQUEST-ID)%\" \"%REQ(:AUTHORITY)%\" \"%UPSTREAM_HOST%\"\n";
+
+    private static final DateTimeFormatter START =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+    private final List<Object> parts;
+
+    private LogFormat(List<Object> parts) {
+        this.parts = parts;
+    }
+
+    public static LogFormat compile(String format, String where) {
+        List<Object> parts = new ArrayList<>();
+        StringBuilder lit = new StringBuilder();
+        int i = 0;
+        while (i < format.length()) {
+            char c = format.charAt(i);
+            if (c != '%') {
+                lit.append(c);
+                i++;
+                continue;
+            }
+            if (i + 1 < format.length() && format.charAt(i + 1) == '%') {
+                lit.append('%');
+                i += 2;
+                continue;
+            }
+            int end = format.indexOf('%', i + 1);
+            if (end < 0) {
+                throw new ConfigException(where + ": unterminated '%' in format '" + format + "'");
+            }
+            if (!lit.isEmpty()) {
+                parts.add(lit.toString());
+                lit.setLength(0);
+            }
+            parts.add(operator(format.substring(i + 1, end), where));
+            i = end + 1;
+        }
+        if (!lit.isEmpty()) {
+            parts.add(lit.toString());
+        }
+        return new LogFormat(List.copyOf(parts));
+    }
+
+    @SuppressWarnings("unchecked")
+    static Function<LogEntry, String> operator(String op, String where) {
+        String name = op;
+        String arg = null;
+        int maxLen = -1;
+        int paren = op.indexOf('(');
+        if (paren > 0) {
+            int close = op.indexOf(')', paren);
+            if (close < 0) {
+                throw new ConfigException(where + ": bad operator %" + op + "%");
+            }
+            name = op.substring(0, paren);
+            arg = op.substring(paren + 1, close);
+            String rest = op.substring(close + 1);
+            if (rest.startsWith(":")) {
+                maxLen = Integer.parseInt(rest.substring(1));
+            }
+        }
+        Function<LogEntry, String> f =
+                switch (name) {
+                    case "START_TIME" -> e -> START.format(Instant.ofEpochMilli(e.startEpochMs()));
+                    case "REQ", "RESP" -> {
+                        if (arg == null) {
+                            throw new ConfigException(where + ": %" + name + "% needs a header name");
+                        }
+                        String[] alts = arg.toLowerCase(Locale.ROOT).split("\\?");
+                        boolean req = name.equals("REQ");
+                        yield e -> {
+                            for (String h : alts) {
+                                String v = req ? e.requestHeader(h) : e.responseHeader(h);
+                                if (v != null) {
+                                    return v;
+                                }
+                            }
+                            return null;
+                        };
+                    }
+                    case "RESPONSE_CODE" -> e -> Integer.toString(e.responseCode());
+                    case "RESPONSE_FLAGS" -> LogEntry::responseFlags;
+                    case "RESPONSE_CODE_DETAILS" -> LogEntry::responseCodeDetails;
+                    case "BYTES_RECEIVED" -> e -> Long.toString(e.bytesReceived());
+                    case "BYTES_SENT" -> e -> Long.toString(e.bytesSent());
+                    case "DURATION" -> e -> Long.toString(e.durationMs());
+                    case "PROTOCOL" -> LogEntry::protocol;
+                    case "UPSTREAM_HOST" -> LogEntry::upstreamHost;
+                    case "UPSTREAM_CLUSTER" -> LogEntry::upstreamCluster;
+                    case "DOWNSTREAM_REMOTE_ADDRESS" -> LogEntry::downstreamRemoteAddress;
+                    case "DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT" -> e -> withoutPort(e.downstreamRemoteAddress());
+                    case "DOWNSTREAM_LOCAL_ADDRESS" -> LogEntry::downstreamLocalAddress;
+                    case "DOWNSTREAM_LOCAL_ADDRESS_WITHOUT_PORT" -> e -> withoutPort(e.downstreamLocalAddress());
+                    case "ROUTE_NAME" -> LogEntry::routeName;
+                    // Not known until TLS and connection tracking arrive: Envoy prints "-" when absent too.
+                    case "REQUESTED_SERVER_NAME",
+                            "UPSTREAM_LOCAL_ADDRESS",
+                            "UPSTREAM_TRANSPORT_FAILURE_REASON",
+                            "CONNECTION_TERMINATION_DETAILS" -> e -> null;
+                    default ->
+                        throw new ConfigException(where + ": access log operator %" + name + "% is not supported");
+                };
+        if (maxLen < 0) {
+            return f;
+        }
+        int n = maxLen;
+        return e -> {
+            String v = f.apply(e);
+            return v == null || v.length() <= n ? v : v.substring(0, n);
+        };
+    }
+
+    private static String withoutPort(String a) {
+        if (a == null) {
+            return null;
+        }
+        int c = a.lastIndexOf(':');
+        return c > 0 ? a.substring(0, c) : a;
+    }
+
+    @SuppressWarnings("unchecked")
+    public void format(LogEntry e, StringBuilder sb) {
+        for (Object p : parts) {
+            if (p instanceof String s) {
+                sb.append(s);
+            } else {
+                String v = ((Function<LogEntry, String>) p).apply(e);
+                sb.append(v == null || v.isEmpty() ? "-" : v);
+            }
+        }
+    }
+
+    public String format(LogEntry e) {
+        StringBuilder sb = new StringBuilder(256);
+        format(e, sb);
+        return sb.toString();
+    }
+
+    /** A JSON format: each key's value is a format string; values are emitted as JSON strings (numbers as numbers). */
+    public static Function<LogEntry, String> json(Map<String, String> fields, String where) {
+        List<Map.Entry<String, LogFormat>> compiled = new ArrayList<>();
+        for (var e : new java.util.TreeMap<>(fields).entrySet()) {
+            compiled.add(Map.entry(e.getKey(), compile(e.getValue(), where + " json_format." + e.getKey())));
+        }
+        return entry -> {
+            StringBuilder sb = new StringBuilder(256).append('{');
+            boolean first = true;
+            for (var e : compiled) {
+                if (!first) {
+                    sb.append(',');
+                }
+                first = false;
+                quote(e.getKey(), sb);
+                sb.append(':');
+                String v = e.getValue().format(entry);
+                if (v.equals("-")) {
+                    sb.append("null");
+                } else if (v.matches("-?[0-9]{1,18}")) {
+                    sb.append(v);
+                } else {
+                    quote(v, sb);
+                }
+            }
+            return sb.append("}\n").toString();
+        };
+    }
+
+    static void quote(String s, StringBuilder sb) {
+        sb.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        sb.append('"');
+    }
+}

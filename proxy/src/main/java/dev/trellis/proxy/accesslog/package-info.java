@@ -1,0 +1,6 @@
+/**
+ * Access logs in Envoy's format-string language (text or JSON), to a file or stdout/stderr. Formats are compiled once
+ * into operator lists; lines are formatted on the event loop and written by one background thread, so a slow disk
+ * never blocks a request.
+ */
+package dev.trellis.proxy.accesslog;

@@ -1,0 +1,107 @@
+package dev.trellis.proxy.accesslog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.trellis.proxy.config.ConfigException;
+import dev.trellis.proxy.testing.LeakCheck;
+import dev.trellis.proxy.testing.ProxyHarness;
+import dev.trellis.proxy.testing.RawHttp;
+import dev.trellis.proxy.testing.TestUpstream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(LeakCheck.class)
+class AccessLogTest {
+    static final String BOOTSTRAP = """
+            static_resources:
+              listeners:
+              - name: http
+                address: { socket_address: { address: 127.0.0.1, port_value: 0 } }
+                filter_chains:
+                - filters:
+                  - name: hcm
+                    typed_config:
+                      "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                      stat_prefix: http
+                      access_log:
+                      - name: envoy.access_loggers.file
+                        typed_config:
+                          "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
+                          path: ${DIR}/text.log
+                          log_format:
+                            text_format_source:
+                              inline_string: "%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %PROTOCOL% %RESPONSE_CODE% %RESPONSE_FLAGS% %UPSTREAM_CLUSTER% %ROUTE_NAME% %BYTES_SENT% %REQ(X-MISSING)%\\n"
+                      - name: envoy.access_loggers.file
+                        typed_config:
+                          "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
+                          path: ${DIR}/json.log
+                          log_format:
+                            json_format: { code: "%RESPONSE_CODE%", flags: "%RESPONSE_FLAGS%", host: "%UPSTREAM_HOST%" }
+                      route_config:
+                        virtual_hosts:
+                        - name: all
+                          domains: ["*"]
+                          routes:
+                          - name: api
+                            match: { prefix: "/api" }
+                            route: { cluster: up }
+                      http_filters:
+                      - name: envoy.filters.http.router
+                        typed_config: { "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router }
+              clusters:
+              - name: up
+                type: STATIC
+                load_assignment:
+                  cluster_name: up
+                  endpoints: [ { lb_endpoints: [ { endpoint: { address: { socket_address: { address: 127.0.0.1, port_value: ${UP} } } } } ] } ]
+            """;
+
+    static List<String> lines(Path p, int n) throws Exception {
+        long deadline = System.currentTimeMillis() + 5000;
+        while (System.currentTimeMillis() < deadline) {
+            if (Files.exists(p)) {
+                List<String> l = Files.readAllLines(p);
+                if (l.size() >= n) {
+                    return l;
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no " + n + " lines in " + p);
+    }
+
+    @Test
+    void textAndJsonLogsWithResponseFlags(@TempDir Path dir) throws Exception {
+        try (TestUpstream up = new TestUpstream("u");
+                ProxyHarness p = ProxyHarness.start(BOOTSTRAP, Map.of("UP", up.port(), "DIR", dir))) {
+            try (RawHttp c = new RawHttp(p.listener("http"))) {
+                c.send("GET /api/x HTTP/1.1\r\nHost: h\r\n\r\n");
+                assertThat(c.read().status()).isEqualTo(200);
+                c.send("GET /nowhere HTTP/1.1\r\nHost: h\r\n\r\n");
+                assertThat(c.read().status()).isEqualTo(404);
+            }
+            List<String> text = lines(dir.resolve("text.log"), 2);
+            assertThat(text.get(0))
+                    .startsWith("GET /api/x HTTP/1.1 200 - up api ")
+                    .endsWith(" -");
+            assertThat(text.get(1)).startsWith("GET /nowhere HTTP/1.1 404 NR - - ");
+            List<String> json = lines(dir.resolve("json.log"), 2);
+            assertThat(json.get(0)).isEqualTo("{\"code\":200,\"flags\":null,\"host\":\"127.0.0.1:" + up.port() + "\"}");
+            assertThat(json.get(1)).isEqualTo("{\"code\":404,\"flags\":\"NR\",\"host\":null}");
+        }
+    }
+
+    @Test
+    void unknownOperatorIsAConfigError() {
+        assertThatThrownBy(() -> LogFormat.compile("%NOPE%", "x"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("%NOPE%");
+        assertThatThrownBy(() -> LogFormat.compile("%REQ(a)", "x")).hasMessageContaining("unterminated");
+    }
+}
