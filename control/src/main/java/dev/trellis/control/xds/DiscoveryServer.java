@@ -68,6 +68,17 @@ public final class DiscoveryServer extends AggregatedDiscoveryServiceGrpc.Aggreg
 
     @Override
     public StreamObserver<DiscoveryRequest> streamAggregatedResources(StreamObserver<DiscoveryResponse> out) {
+        java.util.concurrent.atomic.AtomicReference<XdsConnection> ref =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        if (out instanceof io.grpc.stub.ServerCallStreamObserver<DiscoveryResponse> call) {
+            call.setOnReadyHandler(() -> {
+                XdsConnection c = ref.get();
+                PushRequest waiting = c == null ? null : c.takeDeferred();
+                if (waiting != null) {
+                    pushTo(c, current.get(), waiting);
+                }
+            });
+        }
         return new StreamObserver<>() {
             private XdsConnection con;
 
@@ -83,6 +94,7 @@ public final class DiscoveryServer extends AggregatedDiscoveryServiceGrpc.Aggreg
                         }
                         Proxy proxy = Proxy.fromNode(req.getNode());
                         con = new XdsConnection(proxy.id() + "-" + ids.incrementAndGet(), proxy, out);
+                        ref.set(con);
                         connections.put(con.conId(), con);
                         metrics.connected.incrementAndGet();
                         proxy.warnings().forEach(w -> LOG.warning("proxy " + proxy.id() + ": " + w));
@@ -188,6 +200,16 @@ public final class DiscoveryServer extends AggregatedDiscoveryServiceGrpc.Aggreg
     void pushTo(XdsConnection con, PushContext push, PushRequest request) {
         synchronized (con) {
             for (TypeUrl type : PUSH_ORDER) {
+                if (!con.ready()) {
+                    // The client is not reading: keep at most one merged push waiting instead of queueing responses.
+                    // Types already sent are re-checked when it resumes and skipped by their content hash.
+                    con.defer(request);
+                    if (!con.ready()) {
+                        metrics.trigger("deferred");
+                        return;
+                    }
+                    request = request.merge(con.takeDeferred());
+                }
                 XdsConnection.Watch w = con.watch(type);
                 if (w == null) {
                     continue; // Never subscribed.

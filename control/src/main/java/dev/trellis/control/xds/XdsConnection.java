@@ -82,6 +82,7 @@ public final class XdsConnection {
     private final Instant connectedAt = Instant.now();
     private final Map<TypeUrl, Watch> watches = new EnumMap<>(TypeUrl.class);
     private long nonceCounter;
+    private dev.trellis.control.push.PushRequest deferred;
 
     XdsConnection(String conId, Proxy proxy, StreamObserver<DiscoveryResponse> out) {
         this.conId = conId;
@@ -99,6 +100,22 @@ public final class XdsConnection {
 
     public Instant connectedAt() {
         return connectedAt;
+    }
+
+    /** False while the stream's outbound buffer is full: pushes wait for the client to read (backpressure). */
+    boolean ready() {
+        return !(out instanceof io.grpc.stub.ServerCallStreamObserver<DiscoveryResponse> s) || s.isReady();
+    }
+
+    /** Remembers a push that found the stream not ready; merged with any already waiting. */
+    synchronized void defer(dev.trellis.control.push.PushRequest r) {
+        deferred = deferred == null ? r : deferred.merge(r);
+    }
+
+    synchronized dev.trellis.control.push.PushRequest takeDeferred() {
+        dev.trellis.control.push.PushRequest r = deferred;
+        deferred = null;
+        return r;
     }
 
     synchronized Watch watch(TypeUrl type) {
