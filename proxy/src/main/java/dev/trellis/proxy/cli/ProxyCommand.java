@@ -72,7 +72,11 @@ public final class ProxyCommand implements Callable<Integer> {
         ProxyServer server;
         try {
             long t0 = System.nanoTime();
+            // Parsing the bootstrap initialises Envoy's proto descriptors (most of the startup time); load the
+            // network stack's classes meanwhile on another core.
+            Thread warm = Thread.ofPlatform().daemon().name("trellis-warmup").start(ProxyCommand::warmUp);
             var bootstrap = BootstrapLoader.load(config);
+            warm.join();
             long t1 = System.nanoTime();
             server = new ProxyServer(
                             bootstrap,
@@ -100,6 +104,25 @@ public final class ProxyCommand implements Callable<Integer> {
                         "trellis-shutdown-hook"));
         server.awaitStopped();
         return 0;
+    }
+
+    private static void warmUp() {
+        try {
+            dev.trellis.proxy.server.Transport.detect();
+            for (String c : new String[] {
+                "io.netty.handler.codec.http.HttpServerCodec",
+                "io.netty.handler.codec.http.HttpClientCodec",
+                "io.netty.bootstrap.ServerBootstrap",
+                "io.netty.buffer.PooledByteBufAllocator",
+                "dev.trellis.proxy.http.HttpConnectionHandler",
+                "dev.trellis.proxy.filter.router.RouterFilter",
+                "dev.trellis.proxy.listener.ListenerManager"
+            }) {
+                Class.forName(c, true, ProxyCommand.class.getClassLoader());
+            }
+        } catch (Throwable t) {
+            // best effort
+        }
     }
 
     private static void configureLogging(Level level) {
