@@ -162,25 +162,37 @@ public final class ControlPlaneCommand implements java.util.concurrent.Callable<
                 .addConnectionListener(new AutoRegistration(autoRegistry, real::resources, timer, autoRegisterGrace));
         ConfigWatcher w = new ConfigWatcher(config, IstioFiles::load, real::apply);
         watcher.set(w);
-        w.start();
-        cp.start(new InetSocketAddress(xdsAddress, xdsPort));
         MonitoringServer mon = new MonitoringServer(cp, new ConfigView() {
-                    @Override
-                    public List<Resource<?>> resources() {
-                        return real.resources();
-                    }
+            @Override
+            public List<Resource<?>> resources() {
+                return real.resources();
+            }
 
-                    @Override
-                    public List<String> errors() {
-                        return real.errors();
-                    }
+            @Override
+            public List<String> errors() {
+                return real.errors();
+            }
 
-                    @Override
-                    public long rejected() {
-                        return w.rejectedLoads();
-                    }
-                })
-                .start(new InetSocketAddress(monitoringAddress, monitoringPort));
+            @Override
+            public long rejected() {
+                return w.rejectedLoads();
+            }
+        });
+        try {
+            w.start();
+            cp.start(new InetSocketAddress(xdsAddress, xdsPort));
+            mon.start(new InetSocketAddress(monitoringAddress, monitoringPort));
+        } catch (java.io.IOException | RuntimeException e) {
+            // Nothing half-started: stop what did start, then report one line.
+            mon.close();
+            w.close();
+            cp.close();
+            timer.shutdownNow();
+            if (e instanceof java.net.BindException || e.getCause() instanceof java.net.BindException) {
+                throw new java.io.IOException("cannot listen on the xDS or monitoring port: " + e.getMessage(), e);
+            }
+            throw e;
+        }
         return new Running(cp, w, mon, timer);
     }
 

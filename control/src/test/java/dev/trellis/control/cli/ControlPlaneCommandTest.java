@@ -255,6 +255,37 @@ class ControlPlaneCommandTest {
     }
 
     @Test
+    void aPortInUseIsOneLineAndNothingIsLeftRunning() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            StringWriter err = new StringWriter();
+            CommandLine cl = new CommandLine(new ControlPlaneCommand());
+            cl.setErr(new java.io.PrintWriter(err));
+            int code = cl.execute(
+                    "--config",
+                    dir.toString(),
+                    "--xds-port",
+                    Integer.toString(taken.getLocalPort()),
+                    "--monitoring-port",
+                    "0");
+            assertThat(code).isEqualTo(1);
+            assertThat(err.toString().strip())
+                    .startsWith("trellis control-plane: cannot listen")
+                    .doesNotContain("\tat ");
+            // Watcher threads of earlier tests may still be finishing: wait (bounded) for all of them to end.
+            for (int i = 0; i < 50 && watcherThreads() > 0; i++) {
+                Thread.sleep(20);
+            }
+            assertThat(watcherThreads()).isZero();
+        }
+    }
+
+    private static long watcherThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("trellis-config-watch") && t.isAlive())
+                .count();
+    }
+
+    @Test
     void badFlagsPrintOneLine() {
         StringWriter err = new StringWriter();
         CommandLine cl = new CommandLine(new ControlPlaneCommand());
