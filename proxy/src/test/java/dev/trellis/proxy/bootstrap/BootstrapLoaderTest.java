@@ -26,6 +26,19 @@ class BootstrapLoaderTest {
     }
 
     @Test
+    void parsesTheAdsExample() throws Exception {
+        Bootstrap b = BootstrapLoader.load(
+                Path.of(getClass().getResource("/bootstrap/ads.yaml").toURI()));
+        assertThat(b.getDynamicResources()
+                        .getAdsConfig()
+                        .getGrpcServices(0)
+                        .getEnvoyGrpc()
+                        .getClusterName())
+                .isEqualTo("xds-grpc");
+        assertThat(b.getDynamicResources().getLdsConfig().hasAds()).isTrue();
+    }
+
+    @Test
     void acceptsJson() {
         Bootstrap b = BootstrapLoader.parse("""
                 {"node": {"id": "n1", "cluster": "c1"},
