@@ -61,10 +61,15 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     private void push(PushRequest request) {
-        PushContext next = env.snapshot();
-        current = next;
-        LOG.fine(() -> "push " + next.version() + " " + request);
-        discovery.push(next, request);
+        try {
+            PushContext next = env.snapshot();
+            current = next;
+            LOG.fine(() -> "push " + next.version() + " " + request);
+            discovery.push(next, request);
+        } catch (RuntimeException e) {
+            // A bug must not stop future pushes: the debouncer keeps running; the last good context keeps serving.
+            LOG.log(java.util.logging.Level.SEVERE, "push failed; keeping the previous config", e);
+        }
     }
 
     /** Starts the ADS server on {@code address} (port 0 picks a free port). */
