@@ -32,8 +32,9 @@ import java.util.Set;
  * <ul>
  *   <li>VirtualService: the oldest one (then namespace/name) that names a host and is exported to the proxy's
  *       namespace wins for that host; later ones are reported. Only VirtualServices bound to {@code mesh} (no
- *       {@code gateways}, or {@code mesh} among them) shape sidecar routes. Delegate VirtualServices are not merged
- *       yet: a route with {@code delegate} is reported and skipped.
+ *       {@code gateways}, or {@code mesh} among them) shape sidecar routes. A route with {@code delegate} is replaced
+ *       by the delegate VirtualService's routes, each with the root route's match merged into its own (the
+ *       delegate's fields win, maps are combined); a missing delegate is reported and its route skipped.
  *   <li>DestinationRule: Istio's lookup order: the proxy's namespace (a rule with a matching workload selector
  *       first), then the service's namespace, then the root namespace; within each, the exact host before the
  *       most specific wildcard.
@@ -77,9 +78,9 @@ public final class IstioRouting extends RoutingConfig {
             for (HTTPRoute r : vs.spec().httpOrDefault()) {
                 fault |= r.fault() != null;
                 cors |= r.corsPolicy() != null;
-                if (r.delegate() != null) {
-                    errors.add(Resources.describe(vs) + ": spec.http[" + i + "].delegate: delegation is not supported"
-                            + " yet; the route is skipped");
+                if (r.delegate() != null && delegate(r, Resources.namespace(vs)) == null) {
+                    errors.add(Resources.describe(vs) + ": spec.http[" + i + "].delegate: no VirtualService "
+                            + delegateName(r, Resources.namespace(vs)) + " without hosts; the route is skipped");
                 }
                 i++;
             }
@@ -162,10 +163,113 @@ public final class IstioRouting extends RoutingConfig {
         if (vs == null) {
             return null;
         }
-        List<HTTPRoute> http = vs.spec().httpOrDefault().stream()
-                .filter(r -> r.delegate() == null)
-                .toList();
-        return HttpRoutes.translate(http, Resources.namespace(vs), proxy, push, service, port);
+        String ns = Resources.namespace(vs);
+        List<Route> out = new ArrayList<>();
+        List<HTTPRoute> plain = new ArrayList<>();
+        for (HTTPRoute r : vs.spec().httpOrDefault()) {
+            if (r.delegate() == null) {
+                plain.add(r);
+                continue;
+            }
+            // Keep order: translate what came before the delegate, then the delegate's merged routes.
+            out.addAll(HttpRoutes.translate(plain, ns, proxy, push, service, port));
+            plain.clear();
+            Resource<VirtualService> child = delegate(r, ns);
+            if (child == null) {
+                continue;
+            }
+            List<HTTPRoute> merged = new ArrayList<>();
+            for (HTTPRoute c : child.spec().httpOrDefault()) {
+                merged.add(mergeDelegate(r, c));
+            }
+            out.addAll(HttpRoutes.translate(merged, Resources.namespace(child), proxy, push, service, port));
+        }
+        out.addAll(HttpRoutes.translate(plain, ns, proxy, push, service, port));
+        return out;
+    }
+
+    private static String delegateName(HTTPRoute r, String rootNamespace) {
+        String ns =
+                r.delegate().namespace() == null ? rootNamespace : r.delegate().namespace();
+        return ns + "/" + r.delegate().name();
+    }
+
+    /** The delegate VirtualService a root route names: same namespace unless given, and without hosts. */
+    Resource<VirtualService> delegate(HTTPRoute r, String rootNamespace) {
+        String ns =
+                r.delegate().namespace() == null ? rootNamespace : r.delegate().namespace();
+        for (Resource<VirtualService> vs : virtualServices) {
+            if (Resources.namespace(vs).equals(ns)
+                    && r.delegate().name() != null
+                    && r.delegate().name().equals(vs.name())
+                    && vs.spec().hostsOrDefault().isEmpty()) {
+                return vs;
+            }
+        }
+        return null;
+    }
+
+    /** A delegate's route with the root route's match folded into each of its matches. */
+    static HTTPRoute mergeDelegate(HTTPRoute root, HTTPRoute child) {
+        List<dev.trellis.api.model.networking.HTTPMatchRequest> matches = new ArrayList<>();
+        if (root.matchOrDefault().isEmpty()) {
+            matches.addAll(child.matchOrDefault());
+        } else if (child.matchOrDefault().isEmpty()) {
+            matches.addAll(root.matchOrDefault());
+        } else {
+            for (var rm : root.matchOrDefault()) {
+                for (var cm : child.matchOrDefault()) {
+                    matches.add(mergeMatch(rm, cm));
+                }
+            }
+        }
+        return new HTTPRoute(
+                child.corsPolicy(),
+                null,
+                child.directResponse(),
+                child.fault(),
+                child.headers(),
+                matches.isEmpty() ? null : matches,
+                child.mirror(),
+                child.mirrorPercentLegacy(),
+                child.mirrorPercent(),
+                child.mirrorPercentage(),
+                child.mirrors(),
+                child.name() != null ? child.name() : root.name(),
+                child.redirect(),
+                child.retries(),
+                child.rewrite(),
+                child.route(),
+                child.timeout());
+    }
+
+    private static dev.trellis.api.model.networking.HTTPMatchRequest mergeMatch(
+            dev.trellis.api.model.networking.HTTPMatchRequest root,
+            dev.trellis.api.model.networking.HTTPMatchRequest c) {
+        return new dev.trellis.api.model.networking.HTTPMatchRequest(
+                c.authority() != null ? c.authority() : root.authority(),
+                c.gateways() != null ? c.gateways() : root.gateways(),
+                union(root.headersOrDefault(), c.headersOrDefault()),
+                c.ignoreUriCase() != null ? c.ignoreUriCase() : root.ignoreUriCase(),
+                c.method() != null ? c.method() : root.method(),
+                c.name() != null ? c.name() : root.name(),
+                c.port() != null ? c.port() : root.port(),
+                union(root.queryParamsOrDefault(), c.queryParamsOrDefault()),
+                c.scheme() != null ? c.scheme() : root.scheme(),
+                union(root.sourceLabelsOrDefault(), c.sourceLabelsOrDefault()),
+                c.sourceNamespace() != null ? c.sourceNamespace() : root.sourceNamespace(),
+                c.statPrefix() != null ? c.statPrefix() : root.statPrefix(),
+                c.uri() != null ? c.uri() : root.uri(),
+                union(root.withoutHeadersOrDefault(), c.withoutHeadersOrDefault()));
+    }
+
+    private static <V> Map<String, V> union(Map<String, V> a, Map<String, V> b) {
+        if (a.isEmpty() && b.isEmpty()) {
+            return null;
+        }
+        Map<String, V> m = new LinkedHashMap<>(a);
+        m.putAll(b);
+        return m;
     }
 
     @Override

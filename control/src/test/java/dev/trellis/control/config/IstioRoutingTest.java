@@ -378,6 +378,51 @@ class IstioRoutingTest {
     }
 
     @Test
+    void delegateVirtualServicesAreMergedInPlace() {
+        PushContext push = push("""
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: reviews, namespace: default}
+                spec:
+                  hosts: [reviews]
+                  http:
+                  - name: first
+                    match: [{headers: {x-first: {exact: "1"}}}]
+                    route: [{destination: {host: reviews, subset: v1}}]
+                  - match: [{uri: {prefix: /api}}]
+                    delegate: {name: reviews-api, namespace: team}
+                  - name: rest
+                    route: [{destination: {host: reviews, subset: v1}}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: reviews-api, namespace: team}
+                spec:
+                  http:
+                  - name: api-v2
+                    match: [{headers: {x-user: {exact: jason}}}]
+                    route: [{destination: {host: reviews.default.svc.cluster.local, subset: v2}}]
+                  - name: api-rest
+                    route: [{destination: {host: reviews.default.svc.cluster.local, subset: v1}}]
+                """);
+        assertThat(push.errors()).isEmpty();
+        List<Route> routes = reviewsRoutes(push, CLIENT);
+        assertThat(routes).extracting(Route::getName).containsExactly("first", "api-v2", "api-rest", "rest");
+        Route v2 = routes.get(1);
+        assertThat(v2.getMatch().getPrefix()).isEqualTo("/api");
+        assertThat(v2.getMatch().getHeadersList()).extracting(h -> h.getName()).containsExactly("x-user");
+        assertThat(v2.getRoute().getCluster()).isEqualTo("outbound|9080|v2|reviews.default.svc.cluster.local");
+        assertThat(routes.get(2).getMatch().getPrefix()).isEqualTo("/api");
+    }
+
+    @Test
+    void aMissingDelegateIsReported() {
+        PushContext push = push(vs("- delegate: {name: nowhere}\n- route: [{destination: {host: reviews}}]"));
+        assertThat(push.errors()).anySatisfy(e -> assertThat(e).contains("default/nowhere"));
+        assertThat(reviewsRoutes(push, CLIENT)).hasSize(1);
+    }
+
+    @Test
     void registryOnlyAnswers502ForUnknownHosts() {
         PushContext push =
                 push("", MeshSettings.DEFAULT.withOutboundPolicy(MeshSettings.OutboundTrafficPolicy.REGISTRY_ONLY));
