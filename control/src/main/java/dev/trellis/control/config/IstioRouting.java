@@ -303,6 +303,35 @@ public final class IstioRouting extends RoutingConfig {
             }
             return out;
         }
+        // TLS routes: the first whose SNI hosts name this service (the client sends that SNI through the proxy).
+        for (var tls : vs.spec().tlsOrDefault()) {
+            boolean matches = false;
+            for (var m : tls.matchOrDefault()) {
+                boolean sni = m.sniHostsOrDefault().stream()
+                        .anyMatch(
+                                h -> Resources.hostMatches(mesh.fqdn(h, Resources.namespace(vs)), service.hostname()));
+                matches |= sni
+                        && (m.port() == null || m.port() == port)
+                        && (m.gatewaysOrDefault().isEmpty()
+                                || m.gatewaysOrDefault().contains("mesh"))
+                        && (m.sourceNamespace() == null || m.sourceNamespace().equals(proxy.namespace()))
+                        && proxy.labels()
+                                .entrySet()
+                                .containsAll(m.sourceLabelsOrDefault().entrySet());
+            }
+            if (!matches || tls.routeOrDefault().isEmpty()) {
+                continue;
+            }
+            List<TcpTarget> out = new ArrayList<>();
+            for (var d : tls.routeOrDefault()) {
+                int w = d.weight() == null ? (tls.routeOrDefault().size() == 1 ? 100 : 0) : d.weight();
+                if (w > 0 || tls.routeOrDefault().size() == 1) {
+                    out.add(new TcpTarget(
+                            HttpRoutes.cluster(d.destination(), Resources.namespace(vs), mesh, push, port), w));
+                }
+            }
+            return out;
+        }
         return null;
     }
 

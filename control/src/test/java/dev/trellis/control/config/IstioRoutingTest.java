@@ -423,6 +423,48 @@ class IstioRoutingTest {
     }
 
     @Test
+    void tlsRoutesBySniPickTheDestination() throws Exception {
+        PushContext push = push("""
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: secure, namespace: default}
+                spec:
+                  hosts: [secure.example.com]
+                  addresses: [10.96.8.8]
+                  location: MESH_EXTERNAL
+                  resolution: DNS
+                  ports: [{number: 443, name: tls, protocol: TLS}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: secure-mirror, namespace: default}
+                spec:
+                  hosts: [mirror.example.com]
+                  location: MESH_EXTERNAL
+                  resolution: DNS
+                  ports: [{number: 443, name: tls, protocol: TLS}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: secure, namespace: default}
+                spec:
+                  hosts: [secure.example.com]
+                  tls:
+                  - match: [{sniHosts: [secure.example.com], port: 443}]
+                    route: [{destination: {host: mirror.example.com}}]
+                """);
+        var listener = dev.trellis.control.networking.listener.ListenerBuilder.outbound(CLIENT, push).stream()
+                .filter(l -> l.getName().equals("10.96.8.8_443"))
+                .findFirst()
+                .orElseThrow();
+        var tcp = listener.getFilterChains(0)
+                .getFilters(0)
+                .getTypedConfig()
+                .unpack(io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.class);
+        assertThat(tcp.getCluster()).isEqualTo("outbound|443||mirror.example.com");
+    }
+
+    @Test
     void registryOnlyAnswers502ForUnknownHosts() {
         PushContext push =
                 push("", MeshSettings.DEFAULT.withOutboundPolicy(MeshSettings.OutboundTrafficPolicy.REGISTRY_ONLY));
