@@ -146,6 +146,10 @@ public final class DiscoveryServer extends AggregatedDiscoveryServiceGrpc.Aggreg
             return;
         }
         Set<String> names = Set.copyOf(new LinkedHashSet<>(req.getResourceNamesList()));
+        if (names.contains("*")) {
+            // The explicit wildcard newer Envoys send: "*" alone means everything, like an empty list.
+            names = Set.of();
+        }
         synchronized (con) {
             XdsConnection.Watch w = con.watchOrCreate(type);
             if (!req.getResponseNonce().isEmpty()) {

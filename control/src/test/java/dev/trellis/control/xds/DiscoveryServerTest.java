@@ -199,6 +199,15 @@ class DiscoveryServerTest {
         }
     }
 
+    @Test
+    void anExplicitWildcardMeansEverything() throws Exception {
+        try (AdsClient c =
+                new AdsClient(cp.port(), "sidecar~10.0.0.10~pp.default~default.svc.cluster.local", "default")) {
+            c.request(TypeUrl.CLUSTER.url(), List.of("*"), "", "");
+            assertThat(names(c.next(WAIT))).contains(REVIEWS, RATINGS, "PassthroughCluster");
+        }
+    }
+
     private void addReviewsEndpoint(String ip) {
         Map<String, List<Workload>> eps = new HashMap<>();
         List<Service> services = registry.services();
