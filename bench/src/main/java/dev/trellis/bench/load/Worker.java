@@ -112,6 +112,11 @@ final class Worker {
             return;
         }
         long now = System.nanoTime();
+        if (now - run.endNanos() >= 0) {
+            // The run is over: requests that fell due while this one was slow are not sent (the rate shows them).
+            finish();
+            return;
+        }
         long due = intervalNanos > 0
                 ? run.startNanos() + offsetNanos + seq * intervalNanos
                 : Math.max(Math.max(now, run.startNanos()), notBefore);
