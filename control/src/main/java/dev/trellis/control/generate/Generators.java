@@ -64,13 +64,19 @@ public final class Generators {
         public SortedMap<String, XdsResource> generate(Proxy proxy, PushContext push, Set<String> names) {
             SortedMap<String, XdsResource> out = new TreeMap<>();
             if (names.isEmpty() && !proxy.proxyless()) {
-                List<XdsResource> outbound = push.cached(List.of("lds-outbound", push.viewKey(proxy)), () -> {
+                boolean none = ListenerBuilder.interceptionNone(proxy);
+                List<XdsResource> outbound = push.cached(List.of("lds-outbound", push.viewKey(proxy), none), () -> {
                     List<Message> ls = new ArrayList<>();
-                    ls.add(ListenerBuilder.virtualOutbound(push.mesh(proxy)));
+                    if (!none) {
+                        ls.add(ListenerBuilder.virtualOutbound(push.mesh(proxy)));
+                    }
                     ls.addAll(ListenerBuilder.outbound(proxy, push));
                     return wrap(ls, m -> ((Listener) m).getName());
                 });
                 outbound.forEach(r -> put(out, r));
+                if (none) {
+                    return out; // No redirection, so no virtual inbound listener (Istio's INTERCEPTION_MODE NONE).
+                }
                 Listener inbound = ListenerBuilder.virtualInbound(proxy, push);
                 put(
                         out,

@@ -45,17 +45,34 @@ public final class ListenerBuilder {
     /** Every listener a sidecar gets (for proxyless clients, see {@link #proxyless}). */
     public static List<Listener> sidecar(Proxy proxy, PushContext push) {
         List<Listener> out = new ArrayList<>();
-        out.add(virtualOutbound(push.mesh(proxy)));
+        if (!interceptionNone(proxy)) {
+            out.add(virtualOutbound(push.mesh(proxy)));
+        }
         out.addAll(outbound(proxy, push));
-        out.add(virtualInbound(proxy, push));
+        if (!interceptionNone(proxy)) {
+            out.add(virtualInbound(proxy, push));
+        }
         return out;
     }
+
+    /**
+     * {@code INTERCEPTION_MODE: NONE} (Istio): nothing redirects traffic to the proxy, so applications dial the
+     * outbound listeners themselves. As Istio, those bind their port on 127.0.0.1 (named {@code 127.0.0.1_<port>}), and
+     * there are no virtual listeners (15001/15006) since no connection could carry an original destination.
+     */
+    public static boolean interceptionNone(Proxy proxy) {
+        return "NONE".equals(proxy.metadata().interceptionMode());
+    }
+
+    private static final String LOCALHOST = "127.0.0.1";
 
     /**
      * One listener per outbound port: HTTP ports share {@code 0.0.0.0_<port>} with RDS; TCP services get
      * {@code <vip>_<port>}, or {@code 0.0.0.0_<port>} when they have no VIP and no HTTP service took the port.
      */
     public static List<Listener> outbound(Proxy proxy, PushContext push) {
+        boolean bind = interceptionNone(proxy);
+        String wildcard = bind ? LOCALHOST : ResourceNames.WILDCARD_ADDRESS;
         TreeMap<Integer, Boolean> httpPorts = new TreeMap<>();
         Map<String, Listener> tcp = new TreeMap<>();
         List<Service> visible = push.visibleServices(proxy);
@@ -76,12 +93,12 @@ public final class ListenerBuilder {
                     if (httpPorts.containsKey(p.port())) {
                         continue; // Istio gives the wildcard port to HTTP; this TCP service is reached by VIP only.
                     }
-                    address = ResourceNames.WILDCARD_ADDRESS;
+                    address = wildcard;
                 }
                 String name = ResourceNames.listenerName(address, p.port());
                 tcp.putIfAbsent(
                         name,
-                        listener(name, address, p.port(), TrafficDirection.OUTBOUND)
+                        listener(name, address, p.port(), TrafficDirection.OUTBOUND, bind && address.equals(wildcard))
                                 .addFilterChains(FilterChain.newBuilder()
                                         .addFilters(tcpProxy(
                                                 ClusterName.outbound(p.port(), s.hostname())
@@ -94,8 +111,8 @@ public final class ListenerBuilder {
         }
         List<Listener> out = new ArrayList<>();
         for (int port : httpPorts.keySet()) {
-            String name = ResourceNames.listenerName(ResourceNames.WILDCARD_ADDRESS, port);
-            out.add(listener(name, ResourceNames.WILDCARD_ADDRESS, port, TrafficDirection.OUTBOUND)
+            String name = ResourceNames.listenerName(wildcard, port);
+            out.add(listener(name, wildcard, port, TrafficDirection.OUTBOUND, bind)
                     .addFilterChains(FilterChain.newBuilder()
                             .addFilters(httpConnectionManager(
                                     "outbound_0.0.0.0_" + port,
@@ -107,12 +124,13 @@ public final class ListenerBuilder {
         return out;
     }
 
-    private static Listener.Builder listener(String name, String address, int port, TrafficDirection dir) {
+    private static Listener.Builder listener(
+            String name, String address, int port, TrafficDirection dir, boolean bindToPort) {
         return Listener.newBuilder()
                 .setName(name)
                 .setAddress(Envoy.address(address, port))
                 .setTrafficDirection(dir)
-                .setBindToPort(BoolValue.of(false));
+                .setBindToPort(BoolValue.of(bindToPort));
     }
 
     /** 15001: hands each connection to the listener of its original destination, else passes it through or drops it. */
