@@ -209,6 +209,14 @@ def markdown(settings, results, rat):
                 settings["proxy_java_opts"] or "the launcher's (SerialGC, -Xms8m, compact object headers), full tiered JIT",
                 "Quick" if settings["quick"] == "1" else "Full",
                 settings["tput_s"], settings["lat_s"]))
+    if settings.get("loadavg_before"):
+        L.append("")
+        L.append("Load average (1, 5, 15 min) of the whole machine before the run: %s; after: %s. Anything above 2 "
+                 "means other work shared the cores, and the latency figures suffer first."
+                 % (settings["loadavg_before"], settings.get("loadavg_after", "?")))
+    if settings.get("note"):
+        L.append("")
+        L.append("Note: " + settings["note"])
     L.append("")
     failed = [r for r in results if r["status"] != "ok"]
     for r in failed:
@@ -290,7 +298,7 @@ def esc(s):
 
 def svg(settings, results):
     """Two panels: latency-percentile curves at the heaviest fixed rate, and throughput bars."""
-    W, H = 1100, 460
+    W, H = 1100, 490
     out = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" '
            'font-family="sans-serif" font-size="12">' % (W, H, W, H),
            '<rect width="100%" height="100%" fill="white"/>',
@@ -349,8 +357,8 @@ def svg(settings, results):
                % (bx0 + bw // 2, by0 - 12))
     bars = [(r, [t.get("rps", 0) or 0 for t in r["throughput"]]) for r in ok]
     vmax = max([max(v) for _, v in bars if v] + [1.0])
-    vtop = 10 ** math.floor(math.log10(vmax))
-    vtop = math.ceil(vmax / vtop) * vtop
+    mag = 10 ** math.floor(math.log10(vmax))
+    vtop = next(m * mag for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10) if m * mag >= vmax)
     out.append('<rect x="%d" y="%d" width="%d" height="%d" fill="none" stroke="#999"/>' % (bx0, by0, bw, bh))
     for i in range(6):
         v = vtop * i / 5
