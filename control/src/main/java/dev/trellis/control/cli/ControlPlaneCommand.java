@@ -188,12 +188,27 @@ public final class ControlPlaneCommand implements java.util.concurrent.Callable<
             w.close();
             cp.close();
             timer.shutdownNow();
-            if (e instanceof java.net.BindException || e.getCause() instanceof java.net.BindException) {
+            if (bindFailure(e)) {
                 throw new java.io.IOException("cannot listen on the xDS or monitoring port: " + e.getMessage(), e);
             }
             throw e;
         }
         return new Running(cp, w, mon, timer);
+    }
+
+    /**
+     * A port in use, whatever the transport: NIO throws {@link java.net.BindException}, while Netty's epoll transport
+     * (picked by gRPC whenever its native jar is on the class path, as in the {@code trellis} CLI) throws an
+     * {@code IOException} saying "Address already in use".
+     */
+    static boolean bindFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.net.BindException
+                    || (t.getMessage() != null && t.getMessage().contains("Address already in use"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -119,6 +119,15 @@ class ProxyTrafficTest {
         }
     }
 
+    /** Without {@code INTERCEPTION_MODE: NONE} handling the listener would be virtual (unbound) and unreachable here. */
+    @Test
+    @Order(0)
+    void aSidecarWithoutInterceptionGetsItsOutboundListenerBoundOnLoopback() {
+        assertThat(proxy.listeners().active()).containsOnlyKeys("127.0.0.1_" + servicePort);
+        assertThat(proxy.listenerAddress("127.0.0.1_" + servicePort))
+                .isEqualTo(new InetSocketAddress("127.0.0.1", servicePort));
+    }
+
     @Test
     @Order(1)
     void allTrafficToV1() throws Exception {
