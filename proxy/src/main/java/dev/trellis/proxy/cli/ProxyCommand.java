@@ -42,6 +42,12 @@ public final class ProxyCommand implements Callable<Integer> {
             description = "seconds to drain connections on listener removal and shutdown (default: ${DEFAULT-VALUE})")
     int drainTimeS;
 
+    @Option(
+            names = "--check",
+            description = "parse and compile the bootstrap (no ports bound, no xDS server contacted), print a summary"
+                    + " and exit: 0 when it would start, 1 with the reason when not")
+    boolean check;
+
     public ProxyCommand() {}
 
     @Override
@@ -69,6 +75,9 @@ public final class ProxyCommand implements Callable<Integer> {
             return 2;
         }
         configureLogging(level);
+        if (check) {
+            return check();
+        }
         ProxyServer server;
         try {
             long t0 = System.nanoTime();
@@ -104,6 +113,22 @@ public final class ProxyCommand implements Callable<Integer> {
                         "trellis-shutdown-hook"));
         server.awaitStopped();
         return 0;
+    }
+
+    private int check() {
+        try {
+            Thread warm = Thread.ofPlatform().daemon().name("trellis-warmup").start(ProxyCommand::warmUp);
+            String summary = ProxyServer.check(BootstrapLoader.load(config));
+            warm.join();
+            System.out.println("trellis proxy: " + config + ": OK (" + summary + ")");
+            return 0;
+        } catch (ConfigException e) {
+            System.err.println("trellis proxy: " + e.getMessage());
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
     }
 
     private static void warmUp() {

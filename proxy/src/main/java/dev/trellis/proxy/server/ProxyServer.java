@@ -48,6 +48,46 @@ public final class ProxyServer implements AutoCloseable {
         this.options = options;
     }
 
+    /**
+     * Compiles the bootstrap's static resources the way {@link #start} would (clusters, endpoints, listeners, filter
+     * chains, routes, admin address) without binding a port or opening a connection, and describes what it found.
+     *
+     * @throws ConfigException naming what is wrong, as {@link #start} would
+     */
+    public static String check(Bootstrap bootstrap) {
+        Stats stats = new Stats();
+        try (ClusterManager clusters = new ClusterManager(stats)) {
+            ProxyContext ctx = new ProxyContext(
+                    stats, clusters, new RouteSources(), HttpFilterRegistry.defaults(), Transport.detect());
+            var sr = bootstrap.getStaticResources();
+            if (sr.getSecretsCount() > 0) {
+                throw new ConfigException("bootstrap static_resources: field 'secrets' is not supported yet");
+            }
+            clusters.addOrUpdate(sr.getClustersList(), "");
+            java.util.Set<String> names = new java.util.HashSet<>();
+            for (var l : sr.getListenersList()) {
+                if (!names.add(l.getName())) {
+                    throw new ConfigException("listener \"" + l.getName() + "\": duplicate name");
+                }
+                dev.trellis.proxy.listener.ListenerConfig.compile(l, "", ctx);
+            }
+            if (bootstrap.hasAdmin()) {
+                var a = bootstrap.getAdmin();
+                if (!a.getAddress().hasSocketAddress()) {
+                    throw new ConfigException("bootstrap admin: field 'address.socket_address' is required");
+                }
+                try {
+                    InetAddress.getByName(a.getAddress().getSocketAddress().getAddress());
+                } catch (java.net.UnknownHostException e) {
+                    throw new ConfigException("bootstrap admin address: " + e.getMessage());
+                }
+            }
+            return sr.getListenersCount() + " listener(s), " + sr.getClustersCount() + " cluster(s)"
+                    + (bootstrap.hasAdmin() ? ", admin" : "")
+                    + (bootstrap.hasDynamicResources() ? ", dynamic_resources (not contacted)" : "");
+        }
+    }
+
     public ProxyServer start() {
         Transport transport = Transport.detect();
         Stats stats = new Stats();
