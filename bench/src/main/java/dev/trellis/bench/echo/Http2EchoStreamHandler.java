@@ -172,7 +172,8 @@ final class Http2EchoStreamHandler extends ChannelInboundHandlerAdapter {
                 break;
             }
             sendGrpcHeaders(ctx);
-            ctx.write(new DefaultHttp2DataFrame(grpcPending.readRetainedSlice(5 + length), false));
+            // A copy, not a slice: discardSomeReadBytes below moves bytes that a queued slice would still point at.
+            ctx.write(new DefaultHttp2DataFrame(grpcPending.readBytes(5 + length), false));
             messages++;
             wrote = true;
         }
