@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.trellis.bench.testing.LeakCheck;
+import dev.trellis.testing.LeakCheck;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;

@@ -2,7 +2,7 @@ package dev.trellis.bench.echo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.trellis.bench.testing.LeakCheck;
+import dev.trellis.testing.LeakCheck;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;

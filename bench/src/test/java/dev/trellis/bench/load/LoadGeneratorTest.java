@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.trellis.bench.echo.EchoServer;
-import dev.trellis.bench.testing.LeakCheck;
+import dev.trellis.testing.LeakCheck;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;

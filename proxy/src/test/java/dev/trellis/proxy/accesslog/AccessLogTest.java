@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.trellis.proxy.config.ConfigException;
-import dev.trellis.proxy.testing.LeakCheck;
 import dev.trellis.proxy.testing.ProxyHarness;
 import dev.trellis.proxy.testing.RawHttp;
 import dev.trellis.proxy.testing.TestUpstream;
+import dev.trellis.testing.LeakCheck;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

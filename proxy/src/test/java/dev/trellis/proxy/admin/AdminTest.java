@@ -2,8 +2,8 @@ package dev.trellis.proxy.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.trellis.proxy.testing.LeakCheck;
 import dev.trellis.proxy.testing.ProxyHarness;
+import dev.trellis.testing.LeakCheck;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -2,10 +2,10 @@ package dev.trellis.proxy.filter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.trellis.proxy.testing.LeakCheck;
 import dev.trellis.proxy.testing.ProxyHarness;
 import dev.trellis.proxy.testing.RawHttp;
 import dev.trellis.proxy.testing.TestUpstream;
+import dev.trellis.testing.LeakCheck;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -3,8 +3,8 @@ package dev.trellis.proxy.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.trellis.proxy.testing.LeakCheck;
 import dev.trellis.proxy.testing.ProxyHarness;
+import dev.trellis.testing.LeakCheck;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;

@@ -2,10 +2,10 @@ package dev.trellis.proxy.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.trellis.proxy.testing.LeakCheck;
 import dev.trellis.proxy.testing.ProxyHarness;
 import dev.trellis.proxy.testing.RawHttp;
 import dev.trellis.proxy.testing.TestUpstream;
+import dev.trellis.testing.LeakCheck;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
