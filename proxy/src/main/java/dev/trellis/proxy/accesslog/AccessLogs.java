@@ -60,8 +60,8 @@ public final class AccessLogs {
             Fields.requireOnly(a, w, Set.of("name", "typed_config"));
             var any = a.getTypedConfig();
             try {
-                if (any.is(FileAccessLog.class)) {
-                    FileAccessLog f = any.unpack(FileAccessLog.class);
+                if (dev.trellis.proxy.config.Fields.is(any, FileAccessLog.class)) {
+                    FileAccessLog f = dev.trellis.proxy.config.Fields.unpack(any, FileAccessLog.class);
                     Fields.requireOnly(f, w, Set.of("path", "log_format", "format", "json_format"));
                     Function<LogEntry, String> fmt = f.hasLogFormat()
                             ? format(f.getLogFormat(), w)
@@ -69,13 +69,13 @@ public final class AccessLogs {
                                     ? LogFormat.json(strings(f.getJsonFormat()), w)
                                     : textFormat(f.getFormat().isEmpty() ? LogFormat.ENVOY_DEFAULT : f.getFormat(), w);
                     logs.add(new Log(fmt, Sink.file(f.getPath(), w)));
-                } else if (any.is(StdoutAccessLog.class)) {
-                    StdoutAccessLog s = any.unpack(StdoutAccessLog.class);
+                } else if (dev.trellis.proxy.config.Fields.is(any, StdoutAccessLog.class)) {
+                    StdoutAccessLog s = dev.trellis.proxy.config.Fields.unpack(any, StdoutAccessLog.class);
                     logs.add(new Log(
                             s.hasLogFormat() ? format(s.getLogFormat(), w) : textFormat(LogFormat.ENVOY_DEFAULT, w),
                             Sink.file("/dev/stdout", w)));
-                } else if (any.is(StderrAccessLog.class)) {
-                    StderrAccessLog s = any.unpack(StderrAccessLog.class);
+                } else if (dev.trellis.proxy.config.Fields.is(any, StderrAccessLog.class)) {
+                    StderrAccessLog s = dev.trellis.proxy.config.Fields.unpack(any, StderrAccessLog.class);
                     logs.add(new Log(
                             s.hasLogFormat() ? format(s.getLogFormat(), w) : textFormat(LogFormat.ENVOY_DEFAULT, w),
                             Sink.file("/dev/stderr", w)));

@@ -1,5 +1,7 @@
 package dev.trellis.proxy.bootstrap;
 
+import com.google.protobuf.DynamicMessage;
+import com.google.protobuf.ExtensionRegistry;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import dev.trellis.proxy.config.ConfigException;
@@ -48,13 +50,17 @@ public final class BootstrapLoader {
 
     public static Bootstrap parse(String text, String source) {
         YamlJson.Result yaml = YamlJson.convert(text, source);
-        Bootstrap.Builder b = Bootstrap.newBuilder();
+        // JsonFormat fills a DynamicMessage (driven by descriptors alone), which is then re-read as the generated class
+        // from its wire form. Parsing into the generated builder directly would initialise reflective accessors for
+        // every message type it meets, loading hundreds of classes: that was most of the bootstrap's parse time.
+        DynamicMessage.Builder b = DynamicMessage.newBuilder(Bootstrap.getDescriptor());
+        Bootstrap bootstrap;
         try {
             JsonFormat.parser().usingTypeRegistry(ExtensionTypes.registry()).merge(yaml.json(), b);
+            bootstrap = Bootstrap.parseFrom(b.build().toByteString(), ExtensionRegistry.getEmptyRegistry());
         } catch (InvalidProtocolBufferException | RuntimeException e) {
             throw new ConfigException(describe(e, yaml, source), e);
         }
-        Bootstrap bootstrap = b.build();
         Fields.requireOnly(bootstrap, source + ": bootstrap", SUPPORTED);
         return bootstrap;
     }

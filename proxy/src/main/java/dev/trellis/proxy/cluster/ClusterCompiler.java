@@ -140,7 +140,7 @@ public final class ClusterCompiler {
             }
             HttpProtocolOptions o;
             try {
-                o = e.getValue().unpack(HttpProtocolOptions.class);
+                o = dev.trellis.proxy.config.Fields.unpack(e.getValue(), HttpProtocolOptions.class);
             } catch (InvalidProtocolBufferException ex) {
                 throw new ConfigException(
                         where + ": typed_extension_protocol_options '" + e.getKey() + "': " + ex.getMessage());

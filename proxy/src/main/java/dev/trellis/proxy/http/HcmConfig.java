@@ -100,7 +100,7 @@ public record HcmConfig(
     public static HcmConfig compile(Any any, String where, ProxyContext ctx, String version) {
         HttpConnectionManager h;
         try {
-            h = any.unpack(HttpConnectionManager.class);
+            h = dev.trellis.proxy.config.Fields.unpack(any, HttpConnectionManager.class);
         } catch (InvalidProtocolBufferException e) {
             throw new ConfigException(where + ": cannot decode HttpConnectionManager: " + e.getMessage());
         }

@@ -176,7 +176,7 @@ public final class DynamicConfig implements AutoCloseable {
         List<T> out = new ArrayList<>(resources.size());
         for (int i = 0; i < resources.size(); i++) {
             try {
-                out.add(resources.get(i).unpack(type));
+                out.add(dev.trellis.proxy.config.Fields.unpack(resources.get(i), type));
             } catch (InvalidProtocolBufferException e) {
                 throw new XdsRejectedException(kind + " resources[" + i + "]: cannot decode: " + e.getMessage());
             }

@@ -27,7 +27,7 @@ public record TcpProxyConfig(
     public static TcpProxyConfig compile(Any any, String where, ProxyContext ctx) {
         TcpProxy t;
         try {
-            t = any.unpack(TcpProxy.class);
+            t = dev.trellis.proxy.config.Fields.unpack(any, TcpProxy.class);
         } catch (InvalidProtocolBufferException e) {
             throw new ConfigException(where + ": cannot decode TcpProxy: " + e.getMessage());
         }

@@ -68,4 +68,22 @@ class FieldsTest {
                     .hasMessageContaining("x: field '" + expected + "'");
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void unpackChecksTheTypeLikeAny() throws Exception {
+        var router = io.envoyproxy.envoy.extensions.filters.http.router.v3.Router.newBuilder()
+                .setSuppressEnvoyHeaders(true)
+                .build();
+        var any = com.google.protobuf.Any.pack(router);
+        assertThat(Fields.unpack(any, io.envoyproxy.envoy.extensions.filters.http.router.v3.Router.class))
+                .isEqualTo(router);
+        assertThat(Fields.is(any, io.envoyproxy.envoy.extensions.filters.http.router.v3.Router.class))
+                .isTrue();
+        assertThat(Fields.is(any, Cluster.class)).isFalse();
+        assertThatThrownBy(() -> Fields.unpack(any, Cluster.class))
+                .isInstanceOf(com.google.protobuf.InvalidProtocolBufferException.class)
+                .hasMessageContaining("does not match");
+        assertThat(Fields.descriptorOf(router))
+                .isSameAs(io.envoyproxy.envoy.extensions.filters.http.router.v3.Router.getDescriptor());
+    }
 }

@@ -53,7 +53,7 @@ public final class CorsFilterFactory implements HttpFilterFactory<Boolean> {
     @Override
     public Boolean parse(Any config, String where, ProxyContext context) {
         try {
-            config.unpack(Cors.class);
+            dev.trellis.proxy.config.Fields.unpack(config, Cors.class);
         } catch (InvalidProtocolBufferException e) {
             throw new ConfigException(where + ": cannot decode Cors: " + e.getMessage());
         }
@@ -63,7 +63,7 @@ public final class CorsFilterFactory implements HttpFilterFactory<Boolean> {
     static Policy compile(Any any) {
         CorsPolicy p;
         try {
-            p = any.unpack(CorsPolicy.class);
+            p = dev.trellis.proxy.config.Fields.unpack(any, CorsPolicy.class);
         } catch (InvalidProtocolBufferException e) {
             return Policy.NONE;
         }

@@ -15,7 +15,7 @@ public record FaultConfig(long delayMs, int delayPpm, int abortHttp, int abortGr
     static FaultConfig parse(Any any, String where) {
         HTTPFault f;
         try {
-            f = any.unpack(HTTPFault.class);
+            f = dev.trellis.proxy.config.Fields.unpack(any, HTTPFault.class);
         } catch (InvalidProtocolBufferException e) {
             throw new ConfigException(where + ": cannot decode HTTPFault: " + e.getMessage());
         }

@@ -23,7 +23,7 @@ public final class RouterFilterFactory implements HttpFilterFactory<RouterConfig
     public RouterConfig parse(Any config, String where, ProxyContext context) {
         Router r;
         try {
-            r = config.unpack(Router.class);
+            r = dev.trellis.proxy.config.Fields.unpack(config, Router.class);
         } catch (InvalidProtocolBufferException e) {
             throw new ConfigException(where + ": cannot decode Router: " + e.getMessage());
         }
