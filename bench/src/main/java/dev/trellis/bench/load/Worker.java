@@ -7,6 +7,7 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.ConnectException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -271,12 +272,16 @@ final class Worker {
 
     /** Ends this worker now: what is in flight is not waited for (the run's end counts it). */
     void stopNow() {
-        loop.execute(() -> {
-            if (inFlight) {
-                onTimeout(generation);
-            }
-            finish();
-        });
+        try {
+            loop.execute(() -> {
+                if (inFlight) {
+                    onTimeout(generation);
+                }
+                finish();
+            });
+        } catch (RejectedExecutionException e) {
+            // The run already ended and shut its loops down: there is nothing left to stop.
+        }
     }
 
     private void finish() {
