@@ -85,11 +85,28 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         return closing || (cfg.maxRequestsPerConnection() > 0 && requests >= cfg.maxRequestsPerConnection());
     }
 
-    /** Graceful drain (listener update or removal): finish the current request, then close. */
+    /**
+     * Graceful drain (listener update or removal, max connection duration): the current request finishes and its
+     * response says {@code Connection: close}. An idle keep-alive connection is not closed at once: its client may
+     * already have sent the next request, which a close would drop unanswered. As Envoy does, it is closed after the
+     * HCM's {@code drain_timeout} if it is still idle; a request arriving meanwhile is served, then the connection
+     * closes.
+     */
     public void drain() {
+        if (closing) {
+            return;
+        }
         closing = true;
         if (current == null && ch != null) {
-            ch.close();
+            ch.eventLoop()
+                    .schedule(
+                            () -> {
+                                if (current == null) {
+                                    ch.close();
+                                }
+                            },
+                            cfg.drainTimeoutMs(),
+                            TimeUnit.MILLISECONDS);
         }
     }
 

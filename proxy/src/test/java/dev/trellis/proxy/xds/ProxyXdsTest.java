@@ -8,6 +8,7 @@ import dev.trellis.proxy.bootstrap.ExtensionTypes;
 import dev.trellis.proxy.server.ProxyServer;
 import dev.trellis.proxy.testing.FakeAdsServer;
 import dev.trellis.proxy.testing.ProxyHarness;
+import dev.trellis.proxy.testing.RawHttp;
 import dev.trellis.proxy.testing.TestUpstream;
 import dev.trellis.testing.LeakCheck;
 import dev.trellis.xds.TypeUrl;
@@ -16,6 +17,7 @@ import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -166,6 +168,31 @@ class ProxyXdsTest {
         ads.push(TypeUrl.ENDPOINT.url(), v, List.of(cla("backend", a.port())));
         ads.push(TypeUrl.LISTENER.url(), v, List.of(listener("local")));
         ads.push(TypeUrl.ROUTE.url(), v, List.of(route("local", "backend")));
+    }
+
+    @Test
+    void aDrainedIdleKeepAliveConnectionStillAnswersTheRequestItWasSent() throws Exception {
+        pushAll("1");
+        await(() -> get().startsWith("200"), "traffic");
+        try (RawHttp c = new RawHttp(new InetSocketAddress("127.0.0.1", port))) {
+            c.send("GET /first HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertThat(c.read().status()).isEqualTo(200);
+            // The listener changes: its old connections drain. This one is idle, and its client (like any keep-alive
+            // client) may send its next request at this very moment; closing it now would drop that request.
+            Listener changed = listener("local").toBuilder()
+                    .setPerConnectionBufferLimitBytes(com.google.protobuf.UInt32Value.of(65536))
+                    .build();
+            ads.push(TypeUrl.LISTENER.url(), "2", List.of(changed));
+            await(
+                    () -> requestsFor(TypeUrl.LISTENER).stream()
+                            .anyMatch(r -> r.getVersionInfo().equals("2")),
+                    "the listener update applied and ACKed");
+            c.send("GET /second HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawHttp.Response second = c.read();
+            assertThat(second.status()).isEqualTo(200);
+            assertThat(second.header("connection")).isEqualToIgnoringCase("close");
+            assertThat(c.closedByPeer()).isTrue();
+        }
     }
 
     @Test
