@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -127,6 +128,15 @@ public final class XdsClient implements AutoCloseable {
         return s == null ? "" : s.acceptedVersion;
     }
 
+    /** Hands a stream event to the client's thread; after {@link #close()} the stream's last events are dropped. */
+    private void post(Runnable r) {
+        try {
+            executor.execute(r);
+        } catch (RejectedExecutionException e) {
+            // Closed: cancelling the channel reports the stream's end, and nobody is left to handle it.
+        }
+    }
+
     public boolean connected() {
         return connected;
     }
@@ -139,17 +149,17 @@ public final class XdsClient implements AutoCloseable {
         StreamObserver<DiscoveryResponse> responses = new StreamObserver<>() {
             @Override
             public void onNext(DiscoveryResponse r) {
-                executor.execute(() -> onResponse(this, r));
+                post(() -> onResponse(this, r));
             }
 
             @Override
             public void onError(Throwable t) {
-                executor.execute(() -> onClosed(this, t));
+                post(() -> onClosed(this, t));
             }
 
             @Override
             public void onCompleted() {
-                executor.execute(() -> onClosed(this, null));
+                post(() -> onClosed(this, null));
             }
         };
         current = responses;
@@ -266,7 +276,7 @@ public final class XdsClient implements AutoCloseable {
         } catch (Exception e) {
             closed = true;
         }
-        executor.shutdownNow();
         channel.shutdownNow();
+        executor.shutdownNow();
     }
 }
