@@ -74,6 +74,17 @@ public final class ControlPlane implements AutoCloseable {
 
     /** Starts the ADS server on {@code address} (port 0 picks a free port). */
     public ControlPlane start(InetSocketAddress address) throws IOException {
+        // Like istiod waiting for its caches to sync: the first proxies are answered from the config loaded so far,
+        // not from the empty snapshot taken at construction, which the debounced push would only replace later. Taken
+        // on the push thread, so it cannot overtake a newer push.
+        try {
+            timer.submit(() -> current = env.snapshot()).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while taking the initial snapshot", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("the initial snapshot failed", e.getCause());
+        }
         server = NettyServerBuilder.forAddress(address)
                 .addService(discovery)
                 .permitKeepAliveWithoutCalls(true)

@@ -28,16 +28,42 @@ class ControlPlaneCommandTest {
     Path dir;
 
     private ControlPlaneCommand.Running start() throws Exception {
+        return start("20ms", "200ms");
+    }
+
+    private ControlPlaneCommand.Running start(String debounceAfter, String debounceMax) throws Exception {
         ControlPlaneCommand cmd = new ControlPlaneCommand();
         new CommandLine(cmd)
                 .parseArgs(
-                        "--config", dir.toString(),
-                        "--xds-port", "0",
-                        "--monitoring-port", "0",
-                        "--debounce-after", "20ms",
-                        "--debounce-max", "200ms",
-                        "--auto-register-grace", "200ms");
+                        "--config",
+                        dir.toString(),
+                        "--xds-port",
+                        "0",
+                        "--monitoring-port",
+                        "0",
+                        "--debounce-after",
+                        debounceAfter,
+                        "--debounce-max",
+                        debounceMax,
+                        "--auto-register-grace",
+                        "200ms");
         return cmd.start();
+    }
+
+    @Test
+    void theFirstProxiesGetTheConfigLoadedAtStartupNotAnEmptyMesh() throws Exception {
+        for (String f : List.of("services.yaml", "workloads.yaml")) {
+            Files.copy(Path.of("src/test/resources/meshes/bookinfo", f), dir.resolve(f));
+        }
+        // A long debounce: the startup push comes late, so only the initial snapshot can carry the services.
+        try (ControlPlaneCommand.Running cp = start("10s", "10s");
+                AdsClient c = new AdsClient(
+                        cp.controlPlane().port(),
+                        "sidecar~10.0.0.10~productpage-v1.default~default.svc.cluster.local",
+                        "default")) {
+            c.request(TypeUrl.ROUTE.url(), List.of("9080"), "", "");
+            assertThat(route(c.next(WAIT)).getVirtualHostsList()).hasSize(5); // 4 services + allow_any
+        }
     }
 
     private static int endpointCount(DiscoveryResponse r) throws Exception {
