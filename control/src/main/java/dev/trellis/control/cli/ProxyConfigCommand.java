@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code trellis proxy-config listeners|routes|clusters|endpoints|all <proxy>}: what one proxy was sent. */
@@ -51,17 +50,8 @@ public final class ProxyConfigCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "PROXY", description = "Proxy id, a unique part of it, or a connection id.")
     String proxy;
 
-    @Option(
-            names = "--control-plane",
-            defaultValue = "http://127.0.0.1:15014",
-            description = "The control plane's monitoring URL. Default: ${DEFAULT-VALUE}.")
-    String controlPlane;
-
-    @Option(
-            names = {"-o", "--output"},
-            defaultValue = "table",
-            description = "table or json.")
-    String output;
+    @CommandLine.Mixin
+    DebugEndpointOptions debug;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -69,16 +59,9 @@ public final class ProxyConfigCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        if (!output.equals("table") && !output.equals("json")) {
-            spec.commandLine().getErr().println("trellis proxy-config: -o must be table or json, not '" + output + "'");
-            return 2;
-        }
-        String body;
-        try {
-            body = new DebugClient(controlPlane)
-                    .get("/debug/config_dump?proxyID=" + URLEncoder.encode(proxy, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            spec.commandLine().getErr().println("trellis proxy-config: " + e.getMessage());
+        String body =
+                debug.fetch(spec, "/debug/config_dump?proxyID=" + URLEncoder.encode(proxy, StandardCharsets.UTF_8));
+        if (body == null) {
             return 1;
         }
         try {
@@ -86,7 +69,7 @@ public final class ProxyConfigCommand implements Callable<Integer> {
             Struct.Builder b = Struct.newBuilder();
             JsonFormat.parser().merge(body, b);
             dump = b.build();
-            if (output.equals("json")) {
+            if (debug.json()) {
                 if (kind == Kind.all) {
                     out.println(body);
                 } else {

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /** {@code trellis proxy-status}: each connected proxy's sync state per xDS type, like istioctl's. */
 @Command(
@@ -20,17 +19,8 @@ import picocli.CommandLine.Option;
         description = "Show every connected proxy and whether it has ACKed the latest CDS, LDS, EDS and RDS.")
 public final class ProxyStatusCommand implements Callable<Integer> {
 
-    @Option(
-            names = "--control-plane",
-            defaultValue = "http://127.0.0.1:15014",
-            description = "The control plane's monitoring URL. Default: ${DEFAULT-VALUE}.")
-    String controlPlane;
-
-    @Option(
-            names = {"-o", "--output"},
-            defaultValue = "table",
-            description = "table or json.")
-    String output;
+    @CommandLine.Mixin
+    DebugEndpointOptions debug;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -38,18 +28,11 @@ public final class ProxyStatusCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        if (!output.equals("table") && !output.equals("json")) {
-            spec.commandLine().getErr().println("trellis proxy-status: -o must be table or json, not '" + output + "'");
-            return 2;
-        }
-        String body;
-        try {
-            body = new DebugClient(controlPlane).get("/debug/syncz");
-        } catch (IOException e) {
-            spec.commandLine().getErr().println("trellis proxy-status: " + e.getMessage());
+        String body = debug.fetch(spec, "/debug/syncz");
+        if (body == null) {
             return 1;
         }
-        if (output.equals("json")) {
+        if (debug.json()) {
             out.println(body);
             return 0;
         }
