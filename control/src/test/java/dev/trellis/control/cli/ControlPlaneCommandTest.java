@@ -271,13 +271,27 @@ class ControlPlaneCommandTest {
 
     @Test
     void debugCommandsReportAnUnreachableControlPlaneInOneLine() {
+        for (var cmd : List.<Object>of(new ProxyStatusCommand(), new ProxyConfigCommand())) {
+            StringWriter err = new StringWriter();
+            CommandLine cl = new CommandLine(cmd);
+            cl.setErr(new java.io.PrintWriter(err));
+            String[] args = cmd instanceof ProxyConfigCommand
+                    ? new String[] {"routes", "some-proxy", "--control-plane", "http://127.0.0.1:1"}
+                    : new String[] {"--control-plane", "http://127.0.0.1:1"};
+            assertThat(cl.execute(args)).isEqualTo(1);
+            assertThat(err.toString().strip())
+                    .startsWith("trellis " + cl.getCommandName() + ": cannot reach")
+                    .doesNotContain("\n");
+        }
+    }
+
+    @Test
+    void debugCommandsNameTheFormatsTheyKnow() {
         StringWriter err = new StringWriter();
         CommandLine cl = new CommandLine(new ProxyStatusCommand());
         cl.setErr(new java.io.PrintWriter(err));
-        assertThat(cl.execute("--control-plane", "http://127.0.0.1:1")).isEqualTo(1);
-        assertThat(err.toString().strip())
-                .startsWith("trellis proxy-status: cannot reach")
-                .doesNotContain("\n");
+        assertThat(cl.execute("-o", "yaml")).isEqualTo(2);
+        assertThat(err.toString()).contains("--output").contains("table, json").contains("yaml");
     }
 
     @Test
