@@ -32,6 +32,8 @@ import dev.trellis.api.validation.Validator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
  * Istio's VirtualService rules ({@code ValidateVirtualService}): hosts, gateways, delegation, and every HTTP, TLS and
@@ -858,53 +860,46 @@ public final class VirtualServiceRule implements Validator<VirtualService> {
     }
 
     private static void httpDestinations(Report r, String path, List<HTTPRouteDestination> route) {
-        if (route == null) {
-            return;
-        }
-        long total = 0;
-        for (int n = 0; n < route.size(); n++) {
-            HTTPRouteDestination d = route.get(n);
-            String at = i(path, n);
-            if (d == null) {
-                r.error(at, "weight may not be nil");
-                continue;
-            }
-            if (d.destination() == null) {
-                r.error(at, "destination is required");
-            }
-            headerOps(r, f(at, "headers"), d.headers());
-            destination(r, f(at, "destination"), d.destination());
-            int w = d.weight() == null ? 0 : d.weight();
-            if (w < 0) {
-                r.error(f(at, "weight"), "weight " + w + " < 0: weights must not be negative");
-            }
-            total += w;
-        }
-        if (route.size() > 1 && total == 0) {
-            r.error(
-                    path,
-                    "total destination weight = 0: give at least one of the " + route.size()
-                            + " destinations a positive weight");
-        }
+        weightedDestinations(
+                r,
+                path,
+                route,
+                HTTPRouteDestination::destination,
+                HTTPRouteDestination::weight,
+                (at, d) -> headerOps(r, f(at, "headers"), d.headers()));
     }
 
     private static void routeDestinations(Report r, String path, List<RouteDestination> route) {
+        weightedDestinations(r, path, route, RouteDestination::destination, RouteDestination::weight, (at, d) -> {});
+    }
+
+    /** HTTP, TCP and TLS routes weigh their destinations alike: relative weights, none negative, not all zero. */
+    private static <D> void weightedDestinations(
+            Report r,
+            String path,
+            List<D> route,
+            Function<D, Destination> destinationOf,
+            Function<D, Integer> weightOf,
+            BiConsumer<String, D> more) {
         if (route == null) {
             return;
         }
         long total = 0;
         for (int n = 0; n < route.size(); n++) {
-            RouteDestination d = route.get(n);
+            D d = route.get(n);
             String at = i(path, n);
             if (d == null) {
                 r.error(at, "weight may not be nil");
                 continue;
             }
-            if (d.destination() == null) {
+            Destination destination = destinationOf.apply(d);
+            if (destination == null) {
                 r.error(at, "destination is required");
             }
-            destination(r, f(at, "destination"), d.destination());
-            int w = d.weight() == null ? 0 : d.weight();
+            more.accept(at, d);
+            destination(r, f(at, "destination"), destination);
+            Integer weight = weightOf.apply(d);
+            int w = weight == null ? 0 : weight;
             if (w < 0) {
                 r.error(f(at, "weight"), "weight " + w + " < 0: weights must not be negative");
             }
