@@ -6,6 +6,7 @@ import dev.trellis.api.model.networking.Destination;
 import dev.trellis.api.model.networking.HTTPFaultInjection;
 import dev.trellis.api.model.networking.HTTPMatchRequest;
 import dev.trellis.api.model.networking.HTTPMirrorPolicy;
+import dev.trellis.api.model.networking.HTTPRetry;
 import dev.trellis.api.model.networking.HTTPRoute;
 import dev.trellis.api.model.networking.HTTPRouteDestination;
 import dev.trellis.api.model.networking.Headers;
@@ -15,6 +16,7 @@ import dev.trellis.control.model.Proxy;
 import dev.trellis.control.model.Service;
 import dev.trellis.control.networking.Envoy;
 import dev.trellis.control.networking.listener.HttpFilters;
+import dev.trellis.control.networking.route.Retries;
 import dev.trellis.control.push.PushContext;
 import dev.trellis.xds.naming.ClusterName;
 import io.envoyproxy.envoy.config.core.v3.DataSource;
@@ -47,10 +49,6 @@ import java.util.Map;
  */
 public final class HttpRoutes {
 
-    /** Istio's default retry conditions when a VirtualService sets retries without retryOn. */
-    static final String DEFAULT_RETRY_ON =
-            "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes";
-
     private HttpRoutes() {}
 
     /**
@@ -63,18 +61,26 @@ public final class HttpRoutes {
             List<HTTPRoute> http, String vsNamespace, Proxy proxy, PushContext push, Service service, int port) {
         List<Route> out = new ArrayList<>();
         int index = 0;
+        boolean hash = !push.routing().hashPolicies(proxy, service, port).isEmpty();
         for (HTTPRoute r : http) {
             String name = r.name() != null ? r.name() : "route-" + index;
             index++;
             if (r.matchOrDefault().isEmpty()) {
                 out.add(route(
-                        r, name, RouteMatch.newBuilder().setPrefix("/").build(), vsNamespace, push, service, port));
+                        r,
+                        name,
+                        RouteMatch.newBuilder().setPrefix("/").build(),
+                        vsNamespace,
+                        push,
+                        service,
+                        port,
+                        hash));
                 continue;
             }
             for (HTTPMatchRequest m : r.matchOrDefault()) {
                 RouteMatch match = match(m, proxy, port);
                 if (match != null) {
-                    out.add(route(r, name, match, vsNamespace, push, service, port));
+                    out.add(route(r, name, match, vsNamespace, push, service, port, hash));
                 }
             }
         }
@@ -154,7 +160,14 @@ public final class HttpRoutes {
     }
 
     private static Route route(
-            HTTPRoute r, String name, RouteMatch match, String ns, PushContext push, Service service, int port) {
+            HTTPRoute r,
+            String name,
+            RouteMatch match,
+            String ns,
+            PushContext push,
+            Service service,
+            int port,
+            boolean hash) {
         Route.Builder b = Route.newBuilder().setName(name).setMatch(match);
         if (r.redirect() != null) {
             var rd = r.redirect();
@@ -193,7 +206,7 @@ public final class HttpRoutes {
             }
             b.setDirectResponse(a);
         } else {
-            b.setRoute(action(r, ns, push, service, port));
+            b.setRoute(action(r, ns, push, service, port, hash));
         }
         Headers h = r.headers();
         if (h != null && h.request() != null) {
@@ -213,7 +226,8 @@ public final class HttpRoutes {
         return b.build();
     }
 
-    private static RouteAction action(HTTPRoute r, String ns, PushContext push, Service service, int port) {
+    private static RouteAction action(
+            HTTPRoute r, String ns, PushContext push, Service service, int port, boolean hash) {
         RouteAction.Builder a = RouteAction.newBuilder();
         List<HTTPRouteDestination> dests = r.routeOrDefault();
         if (dests.size() == 1) {
@@ -258,17 +272,9 @@ public final class HttpRoutes {
                         .setSubstitution(r.rewrite().uriRegexRewrite().rewrite()));
             }
         }
-        if (r.retries() != null) {
-            var rt = r.retries();
-            RetryPolicy.Builder p = RetryPolicy.newBuilder()
-                    .setRetryOn(rt.retryOn() == null ? DEFAULT_RETRY_ON : rt.retryOn())
-                    .setNumRetries(UInt32Value.of(rt.attempts() == null ? 2 : rt.attempts()));
-            if (rt.perTryTimeout() != null) {
-                p.setPerTryTimeout(Envoy.millis(rt.perTryTimeout().nanos() / 1_000_000));
-            }
-            if (rt.attempts() == null || rt.attempts() > 0) {
-                a.setRetryPolicy(p);
-            }
+        RetryPolicy retry = retryPolicy(r.retries(), hash);
+        if (retry != null) {
+            a.setRetryPolicy(retry);
         }
         List<Destination> mirrors = new ArrayList<>();
         List<Double> percents = new ArrayList<>();
@@ -293,6 +299,84 @@ public final class HttpRoutes {
                             RuntimeFractionalPercent.newBuilder().setDefaultValue(percent(percents.get(i)))));
         }
         return a.build();
+    }
+
+    /**
+     * A VirtualService route's retry policy as Istio converts it: none set gives the default policy; {@code attempts}
+     * 0 (or unset, as in Istio's proto) turns retries off (null); otherwise the default with the route's attempts, its
+     * {@code retryOn} (numbers in it become retriable status codes, adding {@code retriable-status-codes}), per-try
+     * timeout, backoff and {@code retryIgnorePreviousHosts}. {@code retryRemoteLocalities} is not translated (see
+     * {@link #unsupportedRetryFields}).
+     *
+     * @param hash whether the route's cluster uses a consistent-hash load balancer (no previous-hosts predicate then)
+     */
+    static RetryPolicy retryPolicy(HTTPRetry in, boolean hash) {
+        RetryPolicy def = Retries.defaultPolicy(hash);
+        if (in == null) {
+            return def;
+        }
+        if (in.attempts() == null || in.attempts() <= 0) {
+            return null;
+        }
+        RetryPolicy.Builder p = def.toBuilder().setNumRetries(UInt32Value.of(in.attempts()));
+        if (in.retryOn() != null && !in.retryOn().isBlank()) {
+            List<String> conditions = new ArrayList<>();
+            List<Integer> codes = new ArrayList<>();
+            for (String part : in.retryOn().split(",")) {
+                String t = part.strip();
+                if (t.isEmpty()) {
+                    continue;
+                }
+                Integer code = statusCode(t);
+                if (code != null) {
+                    codes.add(code);
+                } else {
+                    conditions.add(t);
+                }
+            }
+            String on = String.join(",", conditions);
+            if (!codes.isEmpty() && !on.contains("retriable-status-codes")) {
+                on = on.isEmpty() ? "retriable-status-codes" : on + ",retriable-status-codes";
+            }
+            p.setRetryOn(on).clearRetriableStatusCodes().addAllRetriableStatusCodes(codes);
+        }
+        if (in.perTryTimeout() != null) {
+            p.setPerTryTimeout(Envoy.millis(in.perTryTimeout().nanos() / 1_000_000));
+        }
+        if (in.retryIgnorePreviousHosts() != null) {
+            p.clearRetryHostPredicate();
+            if (in.retryIgnorePreviousHosts()) {
+                p.addRetryHostPredicate(Retries.previousHosts());
+            }
+        }
+        if (in.backoff() != null) {
+            p.setRetryBackOff(RetryPolicy.RetryBackOff.newBuilder()
+                    .setBaseInterval(Envoy.millis(in.backoff().nanos() / 1_000_000)));
+        }
+        return p.build();
+    }
+
+    /** An HTTP status code as Istio recognises one in {@code retryOn} (a number Go's net/http names). */
+    private static Integer statusCode(String s) {
+        if (s.length() != 3 || !s.chars().allMatch(Character::isDigit)) {
+            return null;
+        }
+        int c = Integer.parseInt(s);
+        return KNOWN_STATUS.contains(c) ? c : null;
+    }
+
+    private static final java.util.Set<Integer> KNOWN_STATUS = java.util.Set.of(
+            100, 101, 102, 103, 200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302, 303, 304, 305, 307,
+            308, 400, 401, 402, 403, 404, 405, 406, 407, 408, 409, 410, 411, 412, 413, 414, 415, 416, 417, 418, 421,
+            422, 423, 424, 425, 426, 428, 429, 431, 451, 500, 501, 502, 503, 504, 505, 506, 507, 508, 510, 511);
+
+    /** Retry fields a VirtualService may set that the translation leaves out, for the config error list. */
+    static List<String> unsupportedRetryFields(HTTPRetry in) {
+        if (in != null && Boolean.TRUE.equals(in.retryRemoteLocalities())) {
+            return List.of("retries.retryRemoteLocalities is not translated (needs Envoy's previous_priorities"
+                    + " retry priority); retries stay within the usual priority order");
+        }
+        return List.of();
     }
 
     /**

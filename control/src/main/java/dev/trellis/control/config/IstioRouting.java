@@ -78,6 +78,9 @@ public final class IstioRouting extends RoutingConfig {
             for (HTTPRoute r : vs.spec().httpOrDefault()) {
                 fault |= r.fault() != null;
                 cors |= r.corsPolicy() != null;
+                for (String w : HttpRoutes.unsupportedRetryFields(r.retries())) {
+                    errors.add(Resources.describe(vs) + ": spec.http[" + i + "]." + w);
+                }
                 if (r.delegate() != null && delegate(r, Resources.namespace(vs)) == null) {
                     errors.add(Resources.describe(vs) + ": spec.http[" + i + "].delegate: no VirtualService "
                             + delegateName(r, Resources.namespace(vs)) + " without hosts; the route is skipped");

@@ -75,11 +75,11 @@ public final class RouteBuilder {
     /** The VirtualService's routes, else one route sending everything to the service-level cluster. */
     static List<Route> routes(Proxy proxy, PushContext push, Service s, int port) {
         List<Route> routes = push.routing().httpRoutes(proxy, push, s, port);
-        if (routes == null) {
-            routes = List.of(
-                    defaultRoute(ClusterName.outbound(port, s.hostname()).toString()));
-        }
         var hash = push.routing().hashPolicies(proxy, s, port);
+        if (routes == null) {
+            routes = List.of(defaultOutboundRoute(
+                    ClusterName.outbound(port, s.hostname()).toString(), !hash.isEmpty()));
+        }
         if (hash.isEmpty()) {
             return routes;
         }
@@ -95,7 +95,18 @@ public final class RouteBuilder {
         return out;
     }
 
-    /** Istio's default route: any path, no timeout (Envoy's 15s default is disabled), a few safe retries. */
+    /**
+     * Istio's default outbound route: any path, no timeout (Envoy's 15s default is disabled), and Istio's default retry
+     * policy (see {@link Retries}).
+     */
+    public static Route defaultOutboundRoute(String cluster, boolean consistentHash) {
+        Route r = defaultRoute(cluster);
+        return r.toBuilder()
+                .setRoute(r.getRoute().toBuilder().setRetryPolicy(Retries.defaultPolicy(consistentHash)))
+                .build();
+    }
+
+    /** A route for any path with no timeout (Envoy's 15s default is disabled) and no retries: Istio's inbound route. */
     public static Route defaultRoute(String cluster) {
         return Route.newBuilder()
                 .setName("default")
