@@ -10,14 +10,7 @@ import dev.trellis.api.model.networking.TrafficPolicy;
 import dev.trellis.control.networking.Envoy;
 import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
-import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions;
-import io.envoyproxy.envoy.config.core.v3.TransportSocket;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 
 /**
  * A DestinationRule traffic policy applied to a cluster. The effective policy is merged as Istio does: port-level
@@ -26,7 +19,7 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContex
  */
 public final class ClusterSettings {
 
-    static final String TLS_SOCKET = "envoy.transport_sockets.tls";
+    static final String HTTP_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
 
     /** One merged policy. Any field may be null (not set). */
     public record Effective(
@@ -62,7 +55,8 @@ public final class ClusterSettings {
         return Effective.NONE.over(top, port).over(subset, port);
     }
 
-    public static Cluster apply(Cluster base, Effective e, String sni) {
+    /** The cluster with the effective policy applied; {@code tls} describes the cluster for its TLS context. */
+    public static Cluster apply(Cluster base, Effective e, UpstreamTls.Context tls) {
         Cluster.Builder c = base.toBuilder();
         if (e.lb() != null) {
             lb(c, e.lb());
@@ -73,13 +67,8 @@ public final class ClusterSettings {
         if (e.outlier() != null) {
             c.setOutlierDetection(outlier(e.outlier()));
         }
-        if (e.tls() != null) {
-            TransportSocket ts = tls(e.tls(), sni);
-            if (ts != null) {
-                c.setTransportSocket(ts);
-            }
-        }
-        return c.build();
+        Cluster out = c.build();
+        return e.tls() == null ? out : UpstreamTls.apply(out, e.tls(), tls);
     }
 
     static void lb(Cluster.Builder c, LoadBalancerSettings lb) {
@@ -149,8 +138,7 @@ public final class ClusterSettings {
                     common.setIdleTimeout(Envoy.millis(h.idleTimeout().nanos() / 1_000_000));
                 }
                 var opts = io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.newBuilder();
-                var existing = c.getTypedExtensionProtocolOptionsMap()
-                        .get("envoy.extensions.upstreams.http.v3.HttpProtocolOptions");
+                var existing = c.getTypedExtensionProtocolOptionsMap().get(HTTP_OPTIONS);
                 if (existing != null) {
                     try {
                         opts =
@@ -167,8 +155,7 @@ public final class ClusterSettings {
                             .HttpProtocolOptions.UseDownstreamHttpConfig.getDefaultInstance());
                 }
                 opts.setCommonHttpProtocolOptions(common);
-                c.putTypedExtensionProtocolOptions(
-                        "envoy.extensions.upstreams.http.v3.HttpProtocolOptions", Envoy.any(opts.build()));
+                c.putTypedExtensionProtocolOptions(HTTP_OPTIONS, Envoy.any(opts.build()));
             }
         }
         if (any) {
@@ -204,66 +191,5 @@ public final class ClusterSettings {
             b.setMaxEjectionPercent(UInt32Value.of(Math.max(0, 100 - o.minHealthPercent())));
         }
         return b.build();
-    }
-
-    /** The upstream TLS transport socket; null for DISABLE. ISTIO_MUTUAL uses Istio's SDS secret names. */
-    static TransportSocket tls(ClientTLSSettings t, String defaultSni) {
-        ClientTLSSettings.TLSmode mode = t.mode() == null ? ClientTLSSettings.TLSmode.DISABLE : t.mode();
-        UpstreamTlsContext.Builder u = UpstreamTlsContext.newBuilder();
-        CommonTlsContext.Builder common = CommonTlsContext.newBuilder();
-        switch (mode) {
-            case DISABLE -> {
-                return null;
-            }
-            case ISTIO_MUTUAL -> {
-                common.addTlsCertificateSdsSecretConfigs(
-                        SdsSecretConfig.newBuilder().setName("default").setSdsConfig(Envoy.ads()));
-                common.setValidationContextSdsSecretConfig(
-                        SdsSecretConfig.newBuilder().setName("ROOTCA").setSdsConfig(Envoy.ads()));
-                common.addAlpnProtocols("istio-peer-exchange").addAlpnProtocols("istio");
-                u.setSni(defaultSni);
-            }
-            case SIMPLE, MUTUAL -> {
-                if (t.caCertificates() != null && !Boolean.TRUE.equals(t.insecureSkipVerify())) {
-                    CertificateValidationContext.Builder v = CertificateValidationContext.newBuilder()
-                            .setTrustedCa(DataSource.newBuilder().setFilename(t.caCertificates()));
-                    for (String san : t.subjectAltNamesOrDefault()) {
-                        v.addMatchTypedSubjectAltNames(
-                                io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SubjectAltNameMatcher
-                                        .newBuilder()
-                                        .setSanType(
-                                                io.envoyproxy.envoy.extensions.transport_sockets.tls.v3
-                                                        .SubjectAltNameMatcher.SanType.DNS)
-                                        .setMatcher(io.envoyproxy.envoy.type.matcher.v3.StringMatcher.newBuilder()
-                                                .setExact(san)));
-                    }
-                    common.setValidationContext(v);
-                }
-                if (mode == ClientTLSSettings.TLSmode.MUTUAL) {
-                    TlsCertificate.Builder cert = TlsCertificate.newBuilder();
-                    if (t.clientCertificate() != null) {
-                        cert.setCertificateChain(DataSource.newBuilder().setFilename(t.clientCertificate()));
-                    }
-                    if (t.privateKey() != null) {
-                        cert.setPrivateKey(DataSource.newBuilder().setFilename(t.privateKey()));
-                    }
-                    common.addTlsCertificates(cert);
-                }
-                if (t.credentialName() != null) {
-                    common.addTlsCertificateSdsSecretConfigs(SdsSecretConfig.newBuilder()
-                            .setName(t.credentialName())
-                            .setSdsConfig(Envoy.ads()));
-                }
-                u.setSni(t.sni() != null ? t.sni() : "");
-            }
-        }
-        if (t.sni() != null) {
-            u.setSni(t.sni());
-        }
-        u.setCommonTlsContext(common);
-        return TransportSocket.newBuilder()
-                .setName(TLS_SOCKET)
-                .setTypedConfig(Envoy.any(u.build()))
-                .build();
     }
 }

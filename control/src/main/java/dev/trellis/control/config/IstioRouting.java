@@ -88,9 +88,46 @@ public final class IstioRouting extends RoutingConfig {
                 i++;
             }
         }
+        for (Resource<DestinationRule> dr : destinationRules) {
+            tlsProblems(dr);
+        }
         this.needsFault = fault;
         this.needsCors = cors;
         this.labelSensitive = computeLabelSensitive();
+    }
+
+    /** Reports TLS settings of a DestinationRule that cannot be applied, naming the field. */
+    private void tlsProblems(Resource<DestinationRule> dr) {
+        Map<String, dev.trellis.api.model.networking.ClientTLSSettings> all = new LinkedHashMap<>();
+        collectTls("spec.trafficPolicy", dr.spec().trafficPolicy(), all);
+        int i = 0;
+        for (Subset s : dr.spec().subsetsOrDefault()) {
+            collectTls("spec.subsets[" + i++ + "].trafficPolicy", s.trafficPolicy(), all);
+        }
+        all.forEach((path, tls) -> {
+            for (String p : UpstreamTls.problems(tls)) {
+                errors.add(Resources.describe(dr) + ": " + path + ".tls: " + p);
+            }
+        });
+    }
+
+    private static void collectTls(
+            String path,
+            dev.trellis.api.model.networking.TrafficPolicy tp,
+            Map<String, dev.trellis.api.model.networking.ClientTLSSettings> out) {
+        if (tp == null) {
+            return;
+        }
+        if (tp.tls() != null) {
+            out.put(path, tp.tls());
+        }
+        int i = 0;
+        for (var p : tp.portLevelSettingsOrDefault()) {
+            if (p.tls() != null) {
+                out.put(path + ".portLevelSettings[" + i + "]", p.tls());
+            }
+            i++;
+        }
     }
 
     @Override
@@ -439,9 +476,25 @@ public final class IstioRouting extends RoutingConfig {
                         .orElse(null);
                 var eff = ClusterSettings.effective(
                         dr.spec().trafficPolicy(), name.hasSubset() ? subsetPolicy : null, p.port());
-                return ClusterSettings.apply(base, eff, name.toString());
+                return ClusterSettings.apply(base, eff, tlsContext(push, s, p, name));
             }
         };
+    }
+
+    /** What an upstream TLS context for this cluster needs: Istio's SNI and the endpoints' SPIFFE ids. */
+    private UpstreamTls.Context tlsContext(PushContext push, Service s, ServicePort p, ClusterName name) {
+        java.util.TreeSet<String> accounts = new java.util.TreeSet<>();
+        for (var i : push.instances(s.hostname(), p.port())) {
+            var w = i.workload();
+            if (!w.serviceAccount().isEmpty()) {
+                accounts.add(
+                        mesh.spiffeId(w.namespace().isEmpty() ? s.namespace() : w.namespace(), w.serviceAccount()));
+            }
+        }
+        return new UpstreamTls.Context(
+                UpstreamTls.sni(p.port(), name.subset(), s.hostname()),
+                List.copyOf(accounts),
+                p.protocol().isHttp());
     }
 
     @Override
