@@ -13,6 +13,7 @@ import dev.trellis.control.model.Service;
 import dev.trellis.control.model.ServicePort;
 import dev.trellis.control.networking.cluster.ClusterPolicy;
 import dev.trellis.control.networking.listener.HttpFilters;
+import dev.trellis.control.networking.listener.SidecarListeners;
 import dev.trellis.control.push.PushContext;
 import dev.trellis.control.push.RoutingConfig;
 import dev.trellis.xds.naming.ClusterName;
@@ -43,7 +44,7 @@ import java.util.Set;
  *       proxy sees.
  * </ul>
  */
-public final class IstioRouting extends RoutingConfig {
+public final class IstioRouting extends RoutingConfig implements SidecarListeners {
 
     private final MeshSettings mesh;
     private final List<Resource<VirtualService>> virtualServices;
@@ -90,6 +91,9 @@ public final class IstioRouting extends RoutingConfig {
         }
         for (Resource<DestinationRule> dr : destinationRules) {
             tlsProblems(dr);
+        }
+        for (Resource<Sidecar> sc : sidecars) {
+            sidecarProblems(sc);
         }
         this.needsFault = fault;
         this.needsCors = cors;
@@ -548,22 +552,110 @@ public final class IstioRouting extends RoutingConfig {
             return true;
         }
         for (IstioEgressListener egress : sc.spec().egressOrDefault()) {
-            for (String h : egress.hostsOrDefault()) {
-                int slash = h.indexOf('/');
-                String ns = slash < 0 ? "*" : h.substring(0, slash);
-                String host = slash < 0 ? h : h.substring(slash + 1);
-                boolean nsOk = ns.equals("*")
-                        || (ns.equals(".") && service.namespace().equals(Resources.namespace(sc)))
-                        || ns.equals(service.namespace());
-                if (ns.equals("~")) {
-                    nsOk = false;
-                }
-                if (nsOk && Resources.hostMatches(host, service.hostname())) {
-                    return true;
-                }
+            if (hostsSelect(egress.hostsOrDefault(), service, Resources.namespace(sc))) {
+                return true;
             }
         }
         return false;
+    }
+
+    /** Whether Sidecar egress {@code hosts} ({@code ns/host}, {@code ./*}, {@code *}{@code /*}, {@code ~/*}) match. */
+    private static boolean hostsSelect(List<String> hosts, Service service, String sidecarNamespace) {
+        for (String h : hosts) {
+            int slash = h.indexOf('/');
+            String ns = slash < 0 ? "*" : h.substring(0, slash);
+            String host = slash < 0 ? h : h.substring(slash + 1);
+            boolean nsOk = ns.equals("*")
+                    || (ns.equals(".") && service.namespace().equals(sidecarNamespace))
+                    || ns.equals(service.namespace());
+            if (ns.equals("~")) {
+                nsOk = false;
+            }
+            if (nsOk && Resources.hostMatches(host, service.hostname())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public List<SidecarListeners.Ingress> ingress(Proxy proxy) {
+        Resource<Sidecar> sc = sidecarFor(proxy);
+        if (sc == null) {
+            return List.of();
+        }
+        List<SidecarListeners.Ingress> out = new ArrayList<>();
+        for (var i : sc.spec().ingressOrDefault()) {
+            if (i.port() == null || i.port().number() == null) {
+                continue;
+            }
+            out.add(new SidecarListeners.Ingress(
+                    i.port().number().intValue(),
+                    dev.trellis.control.model.Protocol.of(
+                            i.port().name(), i.port().protocol()),
+                    i.bind(),
+                    capture(i.captureMode()),
+                    i.defaultEndpoint()));
+        }
+        return out;
+    }
+
+    @Override
+    public List<SidecarListeners.Egress> egressWithPort(Proxy proxy) {
+        Resource<Sidecar> sc = sidecarFor(proxy);
+        if (sc == null) {
+            return List.of();
+        }
+        List<SidecarListeners.Egress> out = new ArrayList<>();
+        for (IstioEgressListener e : sc.spec().egressOrDefault()) {
+            if (e.port() == null || e.port().number() == null) {
+                continue;
+            }
+            out.add(new SidecarListeners.Egress(
+                    e.port().number().intValue(),
+                    dev.trellis.control.model.Protocol.of(
+                            e.port().name(), e.port().protocol()),
+                    e.bind(),
+                    capture(e.captureMode()),
+                    e.hostsOrDefault()));
+        }
+        return out;
+    }
+
+    @Override
+    public boolean egressSelects(Proxy proxy, SidecarListeners.Egress egress, Service service) {
+        Resource<Sidecar> sc = sidecarFor(proxy);
+        return sc != null && hostsSelect(egress.hosts(), service, Resources.namespace(sc));
+    }
+
+    private static SidecarListeners.Capture capture(dev.trellis.api.model.networking.CaptureMode m) {
+        if (m == null) {
+            return SidecarListeners.Capture.DEFAULT;
+        }
+        return switch (m) {
+            case DEFAULT -> SidecarListeners.Capture.DEFAULT;
+            case IPTABLES -> SidecarListeners.Capture.IPTABLES;
+            case NONE -> SidecarListeners.Capture.NONE;
+        };
+    }
+
+    /** Sidecar fields the translation does not apply, reported once per resource with the field's path. */
+    private void sidecarProblems(Resource<Sidecar> sc) {
+        int i = 0;
+        for (var in : sc.spec().ingressOrDefault()) {
+            String at = Resources.describe(sc) + ": spec.ingress[" + i++ + "].";
+            if (in.tls() != null) {
+                errors.add(at + "tls: TLS termination on sidecar ingress is not supported yet (Istio also ignores it"
+                        + " unless ENABLE_TLS_ON_SIDECAR_INGRESS is set); the port is served in plaintext");
+            }
+            if (in.connectionPool() != null) {
+                errors.add(at + "connectionPool: not applied yet; the inbound cluster keeps default limits");
+            }
+        }
+        if (sc.spec().inboundConnectionPool() != null) {
+            errors.add(Resources.describe(sc)
+                    + ": spec.inboundConnectionPool: not applied yet; inbound clusters keep default limits");
+        }
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.trellis.control.model.Service;
 import dev.trellis.control.model.ServiceInstance;
 import dev.trellis.control.model.ServicePort;
 import dev.trellis.control.networking.Envoy;
+import dev.trellis.control.networking.listener.SidecarListeners;
 import dev.trellis.control.push.PushContext;
 import dev.trellis.xds.naming.ClusterName;
 import dev.trellis.xds.naming.ResourceNames;
@@ -47,9 +48,7 @@ public final class ClusterBuilder {
         out.add(passthrough(ResourceNames.PASSTHROUGH_CLUSTER));
         out.add(blackhole());
         if (!proxy.proxyless()) {
-            for (int port : inboundPorts(proxy, push)) {
-                out.add(inbound(port));
-            }
+            out.addAll(inboundClusters(proxy, push));
             out.add(passthrough(ResourceNames.INBOUND_PASSTHROUGH_CLUSTER));
         }
         return out;
@@ -159,11 +158,92 @@ public final class ClusterBuilder {
     }
 
     /**
-     * The ports this proxy's workload serves: its instances' endpoint ports, plus ports it declares in metadata
-     * (auto-registered workloads), sorted and unique.
+     * This proxy's {@code inbound|<port>||} clusters: one per port of its Sidecar's {@code ingress} listeners, sent to
+     * their {@code defaultEndpoint}, when it has any; else one per {@link #inboundPorts} port to the application on
+     * 127.0.0.1. What a generator should serve as the proxy's inbound clusters (they depend on the proxy's Sidecar and
+     * addresses, so cannot be shared by port alone when a Sidecar declares ingress).
+     */
+    public static List<Cluster> inboundClusters(Proxy proxy, PushContext push) {
+        List<SidecarListeners.Ingress> ingress = SidecarListeners.of(push).ingress(proxy);
+        List<Cluster> out = new ArrayList<>();
+        if (ingress.isEmpty()) {
+            for (int port : inboundPorts(proxy, push)) {
+                out.add(inbound(port));
+            }
+            return out;
+        }
+        java.util.TreeMap<Integer, SidecarListeners.Ingress> byPort = new java.util.TreeMap<>();
+        for (SidecarListeners.Ingress i : ingress) {
+            byPort.putIfAbsent(i.port(), i);
+        }
+        for (SidecarListeners.Ingress i : byPort.values()) {
+            out.add(inbound(i.port(), i.defaultEndpoint(), proxy.ips()));
+        }
+        return out;
+    }
+
+    /**
+     * {@code inbound|<port>||} for a Sidecar ingress listener, as Istio resolves {@code defaultEndpoint}:
+     * {@code unix:///path} is a pipe; {@code 127.0.0.1:p} and {@code [::1]:p} loopback; {@code 0.0.0.0:p} the
+     * workload's first IPv4 address ({@code [::]:p} its first IPv6), else loopback; any other address as given. Without
+     * a default endpoint the cluster is ORIGINAL_DST: traffic goes where it was addressed.
+     */
+    public static Cluster inbound(int port, String defaultEndpoint, List<String> proxyIps) {
+        String name = ClusterName.inbound(port).toString();
+        Cluster.Builder c = Cluster.newBuilder().setName(name).setConnectTimeout(Envoy.millis(CONNECT_TIMEOUT_MS));
+        if (defaultEndpoint == null || defaultEndpoint.isEmpty()) {
+            return c.setType(Cluster.DiscoveryType.ORIGINAL_DST)
+                    .setLbPolicy(Cluster.LbPolicy.CLUSTER_PROVIDED)
+                    .build();
+        }
+        io.envoyproxy.envoy.config.core.v3.Address address;
+        if (defaultEndpoint.startsWith(UNIX_PREFIX)) {
+            address = io.envoyproxy.envoy.config.core.v3.Address.newBuilder()
+                    .setPipe(io.envoyproxy.envoy.config.core.v3.Pipe.newBuilder()
+                            .setPath(defaultEndpoint.substring(UNIX_PREFIX.length())))
+                    .build();
+        } else {
+            int colon = defaultEndpoint.lastIndexOf(':');
+            String host = defaultEndpoint.substring(0, colon);
+            int target = Integer.parseInt(defaultEndpoint.substring(colon + 1));
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            host = switch (host) {
+                case "0.0.0.0" ->
+                    proxyIps.stream()
+                            .filter(ip -> !ip.contains(":"))
+                            .findFirst()
+                            .orElse("127.0.0.1");
+                case "::" ->
+                    proxyIps.stream().filter(ip -> ip.contains(":")).findFirst().orElse("::1");
+                default -> host;
+            };
+            address = Envoy.address(host, target);
+        }
+        return c.setType(Cluster.DiscoveryType.STATIC)
+                .setLoadAssignment(ClusterLoadAssignment.newBuilder()
+                        .setClusterName(name)
+                        .addEndpoints(LocalityLbEndpoints.newBuilder()
+                                .setLoadBalancingWeight(com.google.protobuf.UInt32Value.of(1))
+                                .addLbEndpoints(LbEndpoint.newBuilder()
+                                        .setEndpoint(Endpoint.newBuilder().setAddress(address)))))
+                .build();
+    }
+
+    static final String UNIX_PREFIX = "unix://";
+
+    /**
+     * The ports this proxy's workload serves: its Sidecar's ingress ports when it declares any; else its instances'
+     * endpoint ports, plus ports it declares in metadata (auto-registered workloads); sorted and unique.
      */
     public static List<Integer> inboundPorts(Proxy proxy, PushContext push) {
         java.util.TreeSet<Integer> ports = new java.util.TreeSet<>();
+        List<SidecarListeners.Ingress> ingress = SidecarListeners.of(push).ingress(proxy);
+        if (!ingress.isEmpty()) {
+            ingress.forEach(i -> ports.add(i.port()));
+            return List.copyOf(ports);
+        }
         for (ServiceInstance i : push.proxyInstances(proxy)) {
             ports.add(i.endpointPort());
         }

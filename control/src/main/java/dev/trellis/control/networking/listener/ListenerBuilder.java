@@ -73,19 +73,26 @@ public final class ListenerBuilder {
     public static List<Listener> outbound(Proxy proxy, PushContext push) {
         boolean bind = interceptionNone(proxy);
         String wildcard = bind ? LOCALHOST : ResourceNames.WILDCARD_ADDRESS;
+        SidecarListeners sidecar = SidecarListeners.of(push);
+        List<SidecarListeners.Egress> egress = sidecar.egressWithPort(proxy);
+        // Ports an egress listener declares are served by that listener only (Istio: the catch-all skips them).
+        java.util.Set<Integer> claimed = new java.util.HashSet<>();
+        for (SidecarListeners.Egress e : egress) {
+            claimed.add(e.port());
+        }
         TreeMap<Integer, Boolean> httpPorts = new TreeMap<>();
         Map<String, Listener> tcp = new TreeMap<>();
         List<Service> visible = push.visibleServices(proxy);
         for (Service s : visible) {
             for (ServicePort p : s.ports()) {
-                if (p.protocol().isHttp()) {
+                if (p.protocol().isHttp() && !claimed.contains(p.port())) {
                     httpPorts.put(p.port(), true);
                 }
             }
         }
         for (Service s : visible) {
             for (ServicePort p : s.ports()) {
-                if (!p.protocol().isTcp()) {
+                if (!p.protocol().isTcp() || claimed.contains(p.port())) {
                     continue;
                 }
                 String address = s.vip().orElse(null);
@@ -121,6 +128,91 @@ public final class ListenerBuilder {
                     .build());
         }
         out.addAll(tcp.values());
+        out.addAll(egressListeners(proxy, push, egress));
+        // A Sidecar ingress listener that binds its port takes the name; an outbound one of the same name yields.
+        List<Listener> bound = boundInbound(proxy, push);
+        java.util.Set<String> inboundNames = new java.util.HashSet<>();
+        bound.forEach(l -> inboundNames.add(l.getName()));
+        out.removeIf(l -> inboundNames.contains(l.getName()));
+        out.addAll(bound);
+        return out;
+    }
+
+    /**
+     * Listeners of a Sidecar's egress listeners that name a port: bound to their {@code bind} address, else 127.0.0.1
+     * when they bind their port (capture mode NONE) and the wildcard otherwise, as Istio. HTTP gets a connection manager
+     * with the port's route configuration (which then holds only this listener's hosts); TCP proxies to the first
+     * selected service (by hostname) on that port, or on its only port, at its VIP when no address was given.
+     */
+    static List<Listener> egressListeners(Proxy proxy, PushContext push, List<SidecarListeners.Egress> egress) {
+        SidecarListeners sidecar = SidecarListeners.of(push);
+        Map<String, Listener> out = new java.util.LinkedHashMap<>();
+        for (SidecarListeners.Egress e : egress) {
+            boolean bindToPort = SidecarListeners.bindToPort(e.capture(), proxy);
+            String address = !e.bind().isEmpty() ? e.bind() : bindToPort ? LOCALHOST : ResourceNames.WILDCARD_ADDRESS;
+            if (e.protocol().isHttp()) {
+                String name = ResourceNames.listenerName(address, e.port());
+                out.putIfAbsent(
+                        name,
+                        listener(name, address, e.port(), TrafficDirection.OUTBOUND, bindToPort)
+                                .addFilterChains(FilterChain.newBuilder()
+                                        .addFilters(httpConnectionManager(
+                                                "outbound_" + address + "_" + e.port(),
+                                                ResourceNames.routeConfigName(e.port()),
+                                                push.routing().httpFilters())))
+                                .build());
+                continue;
+            }
+            for (Service s : push.visibleServices(proxy)) {
+                ServicePort p = egressPort(s, e.port());
+                if (p == null || !sidecar.egressSelects(proxy, e, s)) {
+                    continue;
+                }
+                String at = e.bind().isEmpty() && !bindToPort ? s.vip().orElse(address) : address;
+                String name = ResourceNames.listenerName(at, e.port());
+                String cluster = ClusterName.outbound(p.port(), s.hostname()).toString();
+                out.putIfAbsent(
+                        name,
+                        listener(name, at, e.port(), TrafficDirection.OUTBOUND, bindToPort)
+                                .addFilterChains(FilterChain.newBuilder()
+                                        .addFilters(tcpProxy(
+                                                cluster, push.routing().tcpRoute(proxy, push, s, p.port()), cluster)))
+                                .build());
+            }
+        }
+        return List.copyOf(out.values());
+    }
+
+    /**
+     * The service port an egress listener on {@code port} reaches: the one with that number, else the service's only
+     * port (Istio: "if it does not match any service port and the service has only one port, we pick it").
+     */
+    public static ServicePort egressPort(Service s, int port) {
+        ServicePort p = s.port(port).orElse(null);
+        if (p == null && s.ports().size() == 1) {
+            p = s.ports().getFirst();
+        }
+        return p;
+    }
+
+    /**
+     * Listeners of the Sidecar's ingress that bind their own port (capture mode NONE, or DEFAULT on a proxy that
+     * intercepts nothing): {@code <bind>_<port>} on the given address or the wildcard, with the same filter chain the
+     * virtual inbound listener would have, and no original-destination filter.
+     */
+    public static List<Listener> boundInbound(Proxy proxy, PushContext push) {
+        List<Listener> out = new ArrayList<>();
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        for (SidecarListeners.Ingress i : SidecarListeners.of(push).ingress(proxy)) {
+            if (!seen.add(i.port()) || !SidecarListeners.bindToPort(i.capture(), proxy)) {
+                continue;
+            }
+            String address = i.bind().isEmpty() ? ResourceNames.WILDCARD_ADDRESS : i.bind();
+            String name = ResourceNames.listenerName(address, i.port());
+            out.add(listener(name, address, i.port(), TrafficDirection.INBOUND, true)
+                    .addFilterChains(inboundChain(i.port(), i.protocol().isHttp(), address, false))
+                    .build());
+        }
         return out;
     }
 
@@ -159,28 +251,33 @@ public final class ListenerBuilder {
                 .addListenerFilters(ListenerFilter.newBuilder()
                         .setName(ORIGINAL_DST)
                         .setTypedConfig(Envoy.any(OriginalDst.getDefaultInstance())));
-        TreeMap<Integer, Boolean> ports = new TreeMap<>();
-        for (ServiceInstance i : push.proxyInstances(proxy)) {
-            ports.merge(i.endpointPort(), i.servicePort().protocol().isHttp(), Boolean::logicalOr);
-        }
-        for (Map.Entry<String, Integer> e : proxy.metadata().workloadPorts().entrySet()) {
-            ports.putIfAbsent(
-                    e.getValue(),
-                    dev.trellis.control.model.Protocol.of(e.getKey(), null).isHttp());
-        }
-        for (int port : ClusterBuilder.inboundPorts(proxy, push)) {
-            boolean http = ports.getOrDefault(port, false);
-            String cluster = ClusterName.inbound(port).toString();
-            FilterChain.Builder fc = FilterChain.newBuilder()
-                    .setName(cluster)
-                    .setFilterChainMatch(FilterChainMatch.newBuilder().setDestinationPort(UInt32Value.of(port)));
-            if (http) {
-                fc.addFilters(httpConnectionManager(
-                        "inbound_0.0.0.0_" + port, ResourceNames.inboundRouteConfigName(port), List.of()));
-            } else {
-                fc.addFilters(tcpProxy("inbound_0.0.0.0_" + port, cluster));
+        List<SidecarListeners.Ingress> ingress = SidecarListeners.of(push).ingress(proxy);
+        if (!ingress.isEmpty()) {
+            // A Sidecar with ingress listeners replaces the chains derived from the workload's service ports.
+            TreeMap<Integer, SidecarListeners.Ingress> byPort = new TreeMap<>();
+            for (SidecarListeners.Ingress i : ingress) {
+                byPort.putIfAbsent(i.port(), i);
             }
-            l.addFilterChains(fc);
+            for (SidecarListeners.Ingress i : byPort.values()) {
+                if (!SidecarListeners.bindToPort(i.capture(), proxy)) {
+                    l.addFilterChains(
+                            inboundChain(i.port(), i.protocol().isHttp(), ResourceNames.WILDCARD_ADDRESS, true));
+                }
+            }
+        } else {
+            TreeMap<Integer, Boolean> ports = new TreeMap<>();
+            for (ServiceInstance i : push.proxyInstances(proxy)) {
+                ports.merge(i.endpointPort(), i.servicePort().protocol().isHttp(), Boolean::logicalOr);
+            }
+            for (Map.Entry<String, Integer> e : proxy.metadata().workloadPorts().entrySet()) {
+                ports.putIfAbsent(
+                        e.getValue(),
+                        dev.trellis.control.model.Protocol.of(e.getKey(), null).isHttp());
+            }
+            for (int port : ClusterBuilder.inboundPorts(proxy, push)) {
+                l.addFilterChains(
+                        inboundChain(port, ports.getOrDefault(port, false), ResourceNames.WILDCARD_ADDRESS, true));
+            }
         }
         l.addFilterChains(FilterChain.newBuilder()
                 .setName(ResourceNames.INBOUND_PASSTHROUGH_CLUSTER)
@@ -191,6 +288,26 @@ public final class ListenerBuilder {
                 .addFilters(tcpProxy(
                         ResourceNames.INBOUND_PASSTHROUGH_CLUSTER, ResourceNames.INBOUND_PASSTHROUGH_CLUSTER)));
         return l.build();
+    }
+
+    /**
+     * The inbound filter chain for {@code port}: an HTTP connection manager with the route configuration
+     * {@code inbound|<port>||}, else a TCP proxy to the cluster of that name; matched by destination port inside the
+     * virtual inbound listener.
+     */
+    static FilterChain inboundChain(int port, boolean http, String address, boolean matchPort) {
+        String cluster = ClusterName.inbound(port).toString();
+        FilterChain.Builder fc = FilterChain.newBuilder().setName(cluster);
+        if (matchPort) {
+            fc.setFilterChainMatch(FilterChainMatch.newBuilder().setDestinationPort(UInt32Value.of(port)));
+        }
+        String stat = "inbound_" + address + "_" + port;
+        if (http) {
+            fc.addFilters(httpConnectionManager(stat, ResourceNames.inboundRouteConfigName(port), List.of()));
+        } else {
+            fc.addFilters(tcpProxy(stat, cluster));
+        }
+        return fc.build();
     }
 
     /**

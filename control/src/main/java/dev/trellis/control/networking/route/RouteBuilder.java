@@ -5,6 +5,8 @@ import dev.trellis.control.model.Proxy;
 import dev.trellis.control.model.Service;
 import dev.trellis.control.model.ServicePort;
 import dev.trellis.control.networking.Envoy;
+import dev.trellis.control.networking.listener.ListenerBuilder;
+import dev.trellis.control.networking.listener.SidecarListeners;
 import dev.trellis.control.push.PushContext;
 import dev.trellis.xds.naming.ClusterName;
 import dev.trellis.xds.naming.ResourceNames;
@@ -48,9 +50,15 @@ public final class RouteBuilder {
                 .setName(ResourceNames.routeConfigName(port))
                 .setValidateClusters(com.google.protobuf.BoolValue.of(false));
         Set<String> claimed = new LinkedHashSet<>();
+        // A Sidecar egress listener on this port narrows the route configuration to its own hosts.
+        SidecarListeners sidecar = SidecarListeners.of(push);
+        SidecarListeners.Egress egress = sidecar.egressWithPort(proxy).stream()
+                .filter(e -> e.port() == port && e.protocol().isHttp())
+                .findFirst()
+                .orElse(null);
         for (Service s : push.visibleServices(proxy)) {
-            ServicePort p = s.port(port).orElse(null);
-            if (p == null || !p.protocol().isHttp()) {
+            ServicePort p = egress == null ? s.port(port).orElse(null) : ListenerBuilder.egressPort(s, port);
+            if (p == null || !p.protocol().isHttp() || (egress != null && !sidecar.egressSelects(proxy, egress, s))) {
                 continue;
             }
             List<String> domains = new ArrayList<>();
@@ -66,7 +74,7 @@ public final class RouteBuilder {
             rc.addVirtualHosts(VirtualHost.newBuilder()
                     .setName(ResourceNames.virtualHostName(s.hostname(), port))
                     .addAllDomains(domains)
-                    .addAllRoutes(routes(proxy, push, s, port)));
+                    .addAllRoutes(routes(proxy, push, s, p.port())));
         }
         rc.addVirtualHosts(catchAll(push.mesh(proxy)));
         return rc.build();
