@@ -6,6 +6,7 @@ import dev.trellis.proxy.config.ConfigException;
 import dev.trellis.proxy.config.Fields;
 import dev.trellis.proxy.http.filter.HttpFilterFactory;
 import dev.trellis.proxy.http.filter.HttpFilterRegistry;
+import dev.trellis.proxy.http2.Http2Options;
 import dev.trellis.proxy.route.RouteCompiler;
 import dev.trellis.proxy.route.RouteSource;
 import dev.trellis.proxy.server.ProxyContext;
@@ -42,6 +43,7 @@ public record HcmConfig(
         boolean stripAnyHostPort,
         HcmStats stats,
         dev.trellis.proxy.accesslog.AccessLogs accessLogs,
+        Http2Options http2,
         ProxyContext context) {
 
     public enum Codec {
@@ -173,6 +175,9 @@ public record HcmConfig(
                 upgrades.add(u.getUpgradeType().toLowerCase(Locale.ROOT));
             }
         }
+        Http2Options http2 = h.hasHttp2ProtocolOptions()
+                ? Http2Options.compile(h.getHttp2ProtocolOptions(), where + " http2_protocol_options")
+                : Http2Options.DEFAULTS;
         int kb = h.hasMaxRequestHeadersKb() ? h.getMaxRequestHeadersKb().getValue() : 60;
         if (kb < 1 || kb > 8192) {
             throw new ConfigException(where + ": max_request_headers_kb must be in [1, 8192]");
@@ -208,6 +213,7 @@ public record HcmConfig(
                 h.getStripAnyHostPort(),
                 new HcmStats(ctx.stats(), h.getStatPrefix()),
                 accessLogs,
+                http2,
                 ctx);
     }
 

@@ -3,6 +3,8 @@ package dev.trellis.proxy.listener;
 import dev.trellis.proxy.http.ConnectionInfo;
 import dev.trellis.proxy.http.HcmConfig;
 import dev.trellis.proxy.http.HttpConnectionHandler;
+import dev.trellis.proxy.http2.Http2Options;
+import dev.trellis.proxy.http2.Http2ServerConnection;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
@@ -12,12 +14,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2CodecUtil;
-import io.netty.handler.codec.http2.Http2Error;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
-import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import java.util.List;
@@ -25,7 +24,8 @@ import java.util.List;
 /**
  * Installs the HTTP connection manager with its codec: HTTP/1.1, HTTP/2 with prior knowledge (h2c), or AUTO, which
  * looks at the first bytes for the HTTP/2 connection preface. Each HTTP/2 stream becomes a child channel carrying the
- * same {@code HttpObject}s as HTTP/1.1, handled by the same {@link HttpConnectionHandler}.
+ * same {@code HttpObject}s as HTTP/1.1, handled by the same {@link HttpConnectionHandler}; the HCM's {@code
+ * http2_protocol_options} set the SETTINGS and windows, and {@link Http2ServerConnection} drains with GOAWAY.
  */
 public record HttpNetworkFilter(HcmConfig config) implements NetworkFilter {
     @Override
@@ -100,15 +100,11 @@ public record HttpNetworkFilter(HcmConfig config) implements NetworkFilter {
         stats.cxActive.inc();
         stats.cxHttp2Total.inc();
         ch.closeFuture().addListener(f -> stats.cxActive.dec());
+        Http2Options options = config.http2();
+        Http2FrameCodec codec = options.codec(true, config.maxRequestHeadersBytes());
+        Http2ServerConnection connection = new Http2ServerConnection(config, options, codec);
         ch.pipeline()
-                .addLast(
-                        "h2",
-                        Http2FrameCodecBuilder.forServer()
-                                .initialSettings(Http2Settings.defaultSettings()
-                                        .maxHeaderListSize(config.maxRequestHeadersBytes())
-                                        .initialWindowSize(1 << 20)
-                                        .maxConcurrentStreams(2147483647L))
-                                .build())
+                .addLast("h2", codec)
                 .addLast("h2-mux", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
                     @Override
                     protected void initChannel(Http2StreamChannel stream) {
@@ -116,7 +112,8 @@ public record HttpNetworkFilter(HcmConfig config) implements NetworkFilter {
                                 .addLast(new Http2StreamFrameToHttpObjectCodec(true))
                                 .addLast(new HttpConnectionHandler(config, info, true, null));
                     }
-                }));
-        tracker.setDrain(ch, () -> ch.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR)));
+                }))
+                .addLast("h2-connection", connection);
+        tracker.setDrain(ch, connection::drain);
     }
 }

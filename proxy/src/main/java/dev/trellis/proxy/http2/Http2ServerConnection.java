@@ -1,0 +1,170 @@
+package dev.trellis.proxy.http2;
+
+import dev.trellis.proxy.http.HcmConfig;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The connection-level side of a downstream HTTP/2 connection (its streams are handled one by one by the connection
+ * manager). It sits after the multiplexer and owns what concerns the connection as a whole:
+ *
+ * <ul>
+ *   <li>Draining as Envoy does: a first GOAWAY with the largest stream id tells the client to open no new streams
+ *       while streams racing with it are still accepted; after the connection manager's {@code drain_timeout} the
+ *       connection is closed gracefully (Netty sends the final GOAWAY with the real last stream id, lets the streams
+ *       in flight finish and then closes).
+ *   <li>{@code common_http_protocol_options.idle_timeout}: a connection without streams for that long is drained.
+ *   <li>{@code max_connection_duration}: the connection is drained when it is reached.
+ * </ul>
+ */
+public final class Http2ServerConnection extends ChannelInboundHandlerAdapter {
+    private final HcmConfig cfg;
+    private final Http2Options options;
+    private final Http2FrameCodec codec;
+    private ChannelHandlerContext ctx;
+    private boolean started;
+    private boolean draining;
+    private int activeStreams;
+    private ScheduledFuture<?> idleTimer;
+    private ScheduledFuture<?> durationTimer;
+    private ScheduledFuture<?> drainTimer;
+
+    public Http2ServerConnection(HcmConfig cfg, Http2Options options, Http2FrameCodec codec) {
+        this.cfg = cfg;
+        this.options = options;
+        this.codec = codec;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        if (ctx.channel().isActive()) {
+            start();
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        start();
+        ctx.fireChannelActive();
+    }
+
+    private void start() {
+        if (started) {
+            return;
+        }
+        started = true;
+        options.afterPreface(ctx, codec);
+        codec.connection().addListener(new Http2ConnectionAdapter() {
+            @Override
+            public void onStreamActive(Http2Stream stream) {
+                activeStreams++;
+                if (idleTimer != null) {
+                    idleTimer.cancel(false);
+                    idleTimer = null;
+                }
+            }
+
+            @Override
+            public void onStreamClosed(Http2Stream stream) {
+                activeStreams--;
+                if (activeStreams == 0) {
+                    armIdle();
+                }
+            }
+        });
+        armIdle();
+        if (cfg.maxConnectionDurationMs() > 0) {
+            durationTimer = ctx.executor()
+                    .schedule(
+                            () -> {
+                                cfg.stats().cxMaxDurationReached.inc();
+                                drain();
+                            },
+                            cfg.maxConnectionDurationMs(),
+                            TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void armIdle() {
+        if (cfg.idleTimeoutMs() > 0 && !draining && idleTimer == null) {
+            idleTimer = ctx.executor()
+                    .schedule(
+                            () -> {
+                                idleTimer = null;
+                                if (activeStreams == 0) {
+                                    cfg.stats().cxIdleTimeout.inc();
+                                    drain();
+                                }
+                            },
+                            cfg.idleTimeoutMs(),
+                            TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Starts the graceful drain (listener drained or removed, shutdown, idle or duration limit). Idempotent. */
+    public void drain() {
+        if (draining || !ctx.channel().isActive()) {
+            return;
+        }
+        draining = true;
+        // The largest id: no stream is refused yet, so requests the client sent before it saw this still run.
+        ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR).setExtraStreamIds(Integer.MAX_VALUE));
+        drainTimer =
+                ctx.executor().schedule(this::finishDrain, Math.max(0, cfg.drainTimeoutMs()), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The final GOAWAY names the last stream the client opened: later ones are refused (the client may retry them
+     * elsewhere). Closing then waits for the streams in flight (Netty's graceful shutdown) before the socket closes.
+     */
+    private void finishDrain() {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        ctx.write(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
+        ctx.channel().close();
+    }
+
+    public boolean draining() {
+        return draining;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        // Connection-level frames (SETTINGS, PING, GOAWAY) the codec already acted on.
+        ReferenceCountUtil.release(msg);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancel(idleTimer);
+        cancel(durationTimer);
+        cancel(drainTimer);
+        ctx.fireChannelInactive();
+    }
+
+    private static void cancel(ScheduledFuture<?> f) {
+        if (f != null) {
+            f.cancel(false);
+        }
+    }
+
+    @Override
+    public void channelUnregistered(ChannelHandlerContext ctx) {
+        ctx.fireChannelUnregistered();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+}
