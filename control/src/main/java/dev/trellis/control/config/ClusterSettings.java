@@ -7,10 +7,15 @@ import dev.trellis.api.model.networking.ConnectionPoolSettings;
 import dev.trellis.api.model.networking.LoadBalancerSettings;
 import dev.trellis.api.model.networking.OutlierDetection;
 import dev.trellis.api.model.networking.TrafficPolicy;
+import dev.trellis.control.model.LocalityLbSetting;
 import dev.trellis.control.networking.Envoy;
 import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * A DestinationRule traffic policy applied to a cluster. The effective policy is merged as Istio does: port-level
@@ -57,7 +62,16 @@ public final class ClusterSettings {
 
     /** The cluster with the effective policy applied; {@code tls} describes the cluster for its TLS context. */
     public static Cluster apply(Cluster base, Effective e, UpstreamTls.Context tls) {
+        return apply(base, e, tls, null);
+    }
+
+    /**
+     * As {@link #apply(Cluster, Effective, UpstreamTls.Context)}, with the mesh-wide locality setting the
+     * DestinationRule's {@code localityLbSetting} overrides.
+     */
+    public static Cluster apply(Cluster base, Effective e, UpstreamTls.Context tls, LocalityLbSetting meshLocality) {
         Cluster.Builder c = base.toBuilder();
+        localityWeighted(c, LocalityLbSetting.effective(meshLocality, locality(e.lb())), e.outlier() != null);
         if (e.lb() != null) {
             lb(c, e.lb());
         }
@@ -69,6 +83,42 @@ public final class ClusterSettings {
         }
         Cluster out = c.build();
         return e.tls() == null ? out : UpstreamTls.apply(out, e.tls(), tls);
+    }
+
+    /**
+     * Istio's cluster side of locality load balancing: {@code locality_weighted_lb_config} when the setting
+     * distributes by weight, or fails over by locality or labels with outlier detection on (EDS then carries the
+     * weights and priorities); never on ORIGINAL_DST clusters, which have no endpoints to weigh.
+     */
+    static void localityWeighted(Cluster.Builder c, LocalityLbSetting l, boolean outlier) {
+        if (l == null || c.getType() == Cluster.DiscoveryType.ORIGINAL_DST) {
+            return;
+        }
+        boolean failover =
+                outlier && (!l.failover().isEmpty() || !l.failoverPriority().isEmpty());
+        if (!l.distribute().isEmpty() || failover) {
+            c.setCommonLbConfig(c.getCommonLbConfig().toBuilder()
+                    .setLocalityWeightedLbConfig(Cluster.CommonLbConfig.LocalityWeightedLbConfig.getDefaultInstance()));
+        }
+    }
+
+    /** A DestinationRule's {@code localityLbSetting} in the service model's terms; null when unset. */
+    static LocalityLbSetting locality(LoadBalancerSettings lb) {
+        if (lb == null || lb.localityLbSetting() == null) {
+            return null;
+        }
+        var l = lb.localityLbSetting();
+        List<LocalityLbSetting.Distribute> distribute = new ArrayList<>();
+        for (var d : l.distributeOrDefault()) {
+            Map<String, Integer> to = new LinkedHashMap<>();
+            d.toOrDefault().forEach((k, v) -> to.put(k, v.intValue()));
+            distribute.add(new LocalityLbSetting.Distribute(d.from_(), to));
+        }
+        List<LocalityLbSetting.Failover> failover = new ArrayList<>();
+        for (var f : l.failoverOrDefault()) {
+            failover.add(new LocalityLbSetting.Failover(f.from_(), f.to()));
+        }
+        return new LocalityLbSetting(l.enabled(), distribute, failover, l.failoverPriorityOrDefault());
     }
 
     static void lb(Cluster.Builder c, LoadBalancerSettings lb) {

@@ -469,20 +469,45 @@ public final class IstioRouting extends RoutingConfig implements SidecarListener
             @Override
             public Cluster apply(
                     Proxy proxy, PushContext push, Service s, ServicePort p, ClusterName name, Cluster base) {
-                Resource<DestinationRule> dr = destinationRule(proxy.namespace(), proxy.labels(), s);
-                if (dr == null) {
-                    return base;
+                var eff = effectivePolicy(proxy, s, p.port(), name.subset());
+                if (eff == null) {
+                    // No DestinationRule: only a mesh-wide locality setting can shape the cluster.
+                    eff = ClusterSettings.effective(null, null, p.port());
                 }
-                var subsetPolicy = dr.spec().subsetsOrDefault().stream()
-                        .filter(x -> name.subset().equals(x.name()))
+                return ClusterSettings.apply(
+                        base, eff, tlsContext(push, s, p, name), push.mesh().localityLb());
+            }
+
+            @Override
+            public EndpointPolicy endpointPolicy(
+                    Proxy proxy, PushContext push, Service service, int port, String subset) {
+                var eff = effectivePolicy(proxy, service, port, subset);
+                if (eff == null) {
+                    return EndpointPolicy.NONE;
+                }
+                return new EndpointPolicy(ClusterSettings.locality(eff.lb()), eff.outlier() != null);
+            }
+        };
+    }
+
+    /**
+     * The DestinationRule policy for a proxy's view of {@code service} port {@code port}, subset {@code subset} ("" for
+     * the service-level cluster): top level, port level, subset and its port level merged as Istio; null without a
+     * rule.
+     */
+    private ClusterSettings.Effective effectivePolicy(Proxy proxy, Service service, int port, String subset) {
+        Resource<DestinationRule> dr = destinationRule(proxy.namespace(), proxy.labels(), service);
+        if (dr == null) {
+            return null;
+        }
+        var subsetPolicy = subset.isEmpty()
+                ? null
+                : dr.spec().subsetsOrDefault().stream()
+                        .filter(x -> subset.equals(x.name()))
                         .findFirst()
                         .map(Subset::trafficPolicy)
                         .orElse(null);
-                var eff = ClusterSettings.effective(
-                        dr.spec().trafficPolicy(), name.hasSubset() ? subsetPolicy : null, p.port());
-                return ClusterSettings.apply(base, eff, tlsContext(push, s, p, name));
-            }
-        };
+        return ClusterSettings.effective(dr.spec().trafficPolicy(), subsetPolicy, port);
     }
 
     /** What an upstream TLS context for this cluster needs: Istio's SNI and the endpoints' SPIFFE ids. */

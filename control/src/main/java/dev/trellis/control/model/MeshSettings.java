@@ -9,9 +9,14 @@ import java.util.Objects;
  * @param domainSuffix the DNS suffix of in-mesh hostnames ({@code <name>.<namespace>.svc.<suffix>})
  * @param rootNamespace the namespace whose Sidecar/DestinationRule apply mesh-wide ({@code istio-system})
  * @param outboundPolicy what a sidecar does with traffic to hosts no service claims
+ * @param localityLb the mesh-wide {@code localityLbSetting} (Istio's default: enabled); null when unset (off)
  */
 public record MeshSettings(
-        String trustDomain, String domainSuffix, String rootNamespace, OutboundTrafficPolicy outboundPolicy) {
+        String trustDomain,
+        String domainSuffix,
+        String rootNamespace,
+        OutboundTrafficPolicy outboundPolicy,
+        LocalityLbSetting localityLb) {
 
     /** Istio's {@code outboundTrafficPolicy.mode}. */
     public enum OutboundTrafficPolicy {
@@ -21,8 +26,18 @@ public record MeshSettings(
         REGISTRY_ONLY
     }
 
-    public static final MeshSettings DEFAULT =
-            new MeshSettings("cluster.local", "cluster.local", "istio-system", OutboundTrafficPolicy.ALLOW_ANY);
+    public static final MeshSettings DEFAULT = new MeshSettings(
+            "cluster.local",
+            "cluster.local",
+            "istio-system",
+            OutboundTrafficPolicy.ALLOW_ANY,
+            LocalityLbSetting.MESH_DEFAULT);
+
+    /** Settings with Istio's default locality load balancing (enabled). */
+    public MeshSettings(
+            String trustDomain, String domainSuffix, String rootNamespace, OutboundTrafficPolicy outboundPolicy) {
+        this(trustDomain, domainSuffix, rootNamespace, outboundPolicy, LocalityLbSetting.MESH_DEFAULT);
+    }
 
     public MeshSettings {
         Objects.requireNonNull(trustDomain, "trustDomain");
@@ -32,11 +47,15 @@ public record MeshSettings(
     }
 
     public MeshSettings withTrustDomain(String td) {
-        return new MeshSettings(td, domainSuffix, rootNamespace, outboundPolicy);
+        return new MeshSettings(td, domainSuffix, rootNamespace, outboundPolicy, localityLb);
     }
 
     public MeshSettings withOutboundPolicy(OutboundTrafficPolicy p) {
-        return new MeshSettings(trustDomain, domainSuffix, rootNamespace, p);
+        return new MeshSettings(trustDomain, domainSuffix, rootNamespace, p, localityLb);
+    }
+
+    public MeshSettings withLocalityLb(LocalityLbSetting l) {
+        return new MeshSettings(trustDomain, domainSuffix, rootNamespace, outboundPolicy, l);
     }
 
     /** Resolves a short host against a namespace as Istio does: {@code reviews} in {@code default} is the FQDN. */

@@ -59,6 +59,9 @@ public record Proxy(
                 node.getLocality().getRegion(),
                 node.getLocality().getZone(),
                 node.getLocality().getSubZone());
+        if (locality.equals(Locality.NONE)) {
+            locality = localityFromLabels(md.labels());
+        }
         return new Proxy(
                 node.getId(),
                 nodeId == null ? NodeType.SIDECAR : nodeId.type(),
@@ -68,6 +71,26 @@ public record Proxy(
                 locality,
                 md,
                 warnings);
+    }
+
+    /**
+     * Istio's fallbacks when the node carries no locality: the {@code istio-locality} label ({@code region.zone.subzone},
+     * dots since label values cannot hold slashes), else the topology labels.
+     */
+    static Locality localityFromLabels(Map<String, String> labels) {
+        String istio = labels.get("istio-locality");
+        if (istio != null && !istio.isBlank()) {
+            return Locality.parse(istio.replace('.', '/'));
+        }
+        return new Locality(
+                labels.get("topology.kubernetes.io/region"),
+                labels.get("topology.kubernetes.io/zone"),
+                labels.get("topology.istio.io/subzone"));
+    }
+
+    /** The same proxy in another locality (tests and the local runtime). */
+    public Proxy withLocality(Locality l) {
+        return new Proxy(id, type, namespace, ips, labels, l, metadata, warnings);
     }
 
     /** A sidecar built directly, for tests and the local runtime. */

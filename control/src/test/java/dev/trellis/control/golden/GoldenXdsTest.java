@@ -7,6 +7,7 @@ import dev.trellis.control.debug.ProtoJson;
 import dev.trellis.control.generate.Generator;
 import dev.trellis.control.generate.Generators;
 import dev.trellis.control.generate.XdsResource;
+import dev.trellis.control.model.Locality;
 import dev.trellis.control.model.MeshSettings;
 import dev.trellis.control.model.Proxy;
 import dev.trellis.control.push.PushContext;
@@ -69,7 +70,20 @@ class GoldenXdsTest {
                         "subsets",
                         "apps-peer",
                         MeshSettings.DEFAULT,
-                        sidecar("10.0.2.50", "peer", "apps", Map.of("app", "peer"))));
+                        sidecar("10.0.2.50", "peer", "apps", Map.of("app", "peer"))),
+                // One workload seen from two localities: only the EDS priorities differ.
+                Arguments.of(
+                        "sidecar-locality",
+                        "cart-us-east",
+                        MeshSettings.DEFAULT,
+                        sidecar("10.1.0.5", "cart-1", "shop", Map.of("app", "cart"))
+                                .withLocality(Locality.parse("us-east/us-east-1a"))),
+                Arguments.of(
+                        "sidecar-locality",
+                        "cart-eu-west",
+                        MeshSettings.DEFAULT,
+                        sidecar("10.1.0.5", "cart-1", "shop", Map.of("app", "cart"))
+                                .withLocality(Locality.parse("eu-west/eu-west-1a"))));
     }
 
     static Proxy sidecar(String ip, String name, String ns, Map<String, String> labels) {

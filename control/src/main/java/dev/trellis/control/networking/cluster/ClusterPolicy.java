@@ -18,6 +18,19 @@ public interface ClusterPolicy {
         return List.of();
     }
 
+    /**
+     * What the DestinationRule says about a cluster's endpoints as a proxy sees them: its {@code localityLbSetting}
+     * (null when it sets none) and whether outlier detection is on (failover needs it).
+     */
+    record EndpointPolicy(dev.trellis.control.model.LocalityLbSetting localityLb, boolean outlierDetection) {
+        public static final EndpointPolicy NONE = new EndpointPolicy(null, false);
+    }
+
+    /** The endpoint policy for {@code service}'s port {@code port}, subset {@code subset} ("" for none). */
+    default EndpointPolicy endpointPolicy(Proxy proxy, PushContext push, Service service, int port, String subset) {
+        return EndpointPolicy.NONE;
+    }
+
     /** The cluster with the DestinationRule's traffic policy applied (port-level and subset-level merged in). */
     default Cluster apply(Proxy proxy, PushContext push, Service s, ServicePort p, ClusterName name, Cluster base) {
         return base;

@@ -4,6 +4,7 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.UInt32Value;
 import com.google.protobuf.Value;
 import dev.trellis.control.model.Locality;
+import dev.trellis.control.model.LocalityLbSetting;
 import dev.trellis.control.model.Proxy;
 import dev.trellis.control.model.Resolution;
 import dev.trellis.control.model.Service;
@@ -18,6 +19,7 @@ import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -51,13 +53,74 @@ public final class EndpointBuilder {
                 return null;
             }
         }
-        return assignment(clusterName, push.instances(s.hostname(), name.port()), selector);
+        List<ServiceInstance> instances = push.instances(s.hostname(), name.port());
+        LocalityLbSetting locality = localitySetting(proxy, push, s, name);
+        if (locality == null) {
+            return assignment(clusterName, instances, selector);
+        }
+        var policy = push.routing().clusterPolicy().endpointPolicy(proxy, push, s, name.port(), name.subset());
+        return assignment(
+                clusterName,
+                instances,
+                selector,
+                proxy.locality(),
+                proxy.labels(),
+                locality,
+                policy.outlierDetection());
+    }
+
+    /**
+     * The locality setting that changes this cluster's endpoints for {@code proxy}: the DestinationRule's or the
+     * mesh's (Istio's precedence), and only when it does something (distribute, or failover with outlier
+     * detection); null otherwise, when every proxy of the namespace sees the same endpoints.
+     */
+    static LocalityLbSetting localitySetting(Proxy proxy, PushContext push, Service s, ClusterName name) {
+        var policy = push.routing().clusterPolicy().endpointPolicy(proxy, push, s, name.port(), name.subset());
+        LocalityLbSetting eff = LocalityLbSetting.effective(push.mesh().localityLb(), policy.localityLb());
+        return eff != null && eff.appliesWith(policy.outlierDetection()) ? eff : null;
+    }
+
+    /**
+     * What about {@code proxy} its assignment for {@code clusterName} depends on, for caching: the namespace, plus
+     * the proxy's locality when locality load balancing reorders the endpoints, plus its labels when
+     * {@code failoverPriority} compares them.
+     */
+    public static Object viewKey(Proxy proxy, PushContext push, String clusterName) {
+        ClusterName name = ClusterName.tryParse(clusterName);
+        Service s = name == null ? null : push.service(name.host());
+        if (s == null || name.direction() != ClusterName.Direction.OUTBOUND) {
+            return List.of(proxy.namespace());
+        }
+        LocalityLbSetting l = localitySetting(proxy, push, s, name);
+        if (l == null) {
+            return List.of(proxy.namespace());
+        }
+        return List.of(
+                proxy.namespace(),
+                proxy.locality().toString(),
+                l.failoverPriority().isEmpty() ? Map.of() : proxy.labels());
     }
 
     /** Groups instances matching {@code selector} by locality, sorted, so equal inputs give equal protos. */
     public static ClusterLoadAssignment assignment(
             String clusterName, List<ServiceInstance> instances, Map<String, String> selector) {
-        TreeMap<Locality, LocalityLbEndpoints.Builder> groups = new TreeMap<>();
+        return assignment(clusterName, instances, selector, Locality.NONE, Map.of(), null, false);
+    }
+
+    /**
+     * Groups instances matching {@code selector} by locality, sorted, then applies locality load balancing for a
+     * proxy in {@code proxyLocality} (see {@link LocalityLb}); {@code locality} null leaves the groups as they are.
+     */
+    public static ClusterLoadAssignment assignment(
+            String clusterName,
+            List<ServiceInstance> instances,
+            Map<String, String> selector,
+            Locality proxyLocality,
+            Map<String, String> proxyLabels,
+            LocalityLbSetting locality,
+            boolean outlierDetection) {
+        TreeMap<Locality, List<LbEndpoint>> groups = new TreeMap<>();
+        TreeMap<Locality, List<Map<String, String>>> labels = new TreeMap<>();
         TreeMap<Locality, Integer> weights = new TreeMap<>();
         List<ServiceInstance> sorted = instances.stream()
                 .filter(i -> i.workload().matches(selector))
@@ -67,25 +130,35 @@ public final class EndpointBuilder {
                 .toList();
         for (ServiceInstance i : sorted) {
             Workload w = i.workload();
-            LocalityLbEndpoints.Builder g = groups.computeIfAbsent(w.locality(), l -> {
-                LocalityLbEndpoints.Builder b = LocalityLbEndpoints.newBuilder();
-                if (!l.equals(Locality.NONE)) {
-                    b.setLocality(io.envoyproxy.envoy.config.core.v3.Locality.newBuilder()
-                            .setRegion(l.region())
-                            .setZone(l.zone())
-                            .setSubZone(l.subZone()));
-                }
-                return b;
-            });
-            g.addLbEndpoints(LbEndpoint.newBuilder()
-                    .setEndpoint(Endpoint.newBuilder().setAddress(Envoy.address(w.address(), i.endpointPort())))
-                    .setHealthStatus(health(w))
-                    .setLoadBalancingWeight(UInt32Value.of(w.weight()))
-                    .setMetadata(metadata(w)));
+            groups.computeIfAbsent(w.locality(), l -> new ArrayList<>())
+                    .add(LbEndpoint.newBuilder()
+                            .setEndpoint(Endpoint.newBuilder().setAddress(Envoy.address(w.address(), i.endpointPort())))
+                            .setHealthStatus(health(w))
+                            .setLoadBalancingWeight(UInt32Value.of(w.weight()))
+                            .setMetadata(metadata(w))
+                            .build());
+            labels.computeIfAbsent(w.locality(), l -> new ArrayList<>())
+                    .add(LocalityLb.withTopology(w.labels(), w.locality()));
             weights.merge(w.locality(), w.weight(), Integer::sum);
         }
+        List<LocalityLb.Group> out = new ArrayList<>();
+        groups.forEach((l, eps) -> out.add(new LocalityLb.Group(l, eps, labels.get(l), weights.get(l))));
+        List<LocalityLb.Group> applied =
+                LocalityLb.apply(out, proxyLocality, proxyLabels, locality, outlierDetection && locality != null);
         ClusterLoadAssignment.Builder cla = ClusterLoadAssignment.newBuilder().setClusterName(clusterName);
-        groups.forEach((l, g) -> cla.addEndpoints(g.setLoadBalancingWeight(UInt32Value.of(weights.get(l)))));
+        for (LocalityLb.Group g : applied) {
+            LocalityLbEndpoints.Builder b = LocalityLbEndpoints.newBuilder()
+                    .addAllLbEndpoints(g.endpoints())
+                    .setLoadBalancingWeight(UInt32Value.of(g.weight()))
+                    .setPriority(g.priority());
+            if (!g.locality().equals(Locality.NONE)) {
+                b.setLocality(io.envoyproxy.envoy.config.core.v3.Locality.newBuilder()
+                        .setRegion(g.locality().region())
+                        .setZone(g.locality().zone())
+                        .setSubZone(g.locality().subZone()));
+            }
+            cla.addEndpoints(b);
+        }
         return cla.build();
     }
 
