@@ -40,6 +40,27 @@ class TrellisTest {
     }
 
     @Test
+    void proxyRunsWithoutTheRestOfTheCommandTree(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        var bootstrap = dir.resolve("b.yaml");
+        java.nio.file.Files.writeString(bootstrap, """
+                admin:
+                  address: { socket_address: { address: 127.0.0.1, port_value: 0 } }
+                """);
+        StringWriter out = new StringWriter();
+        CommandLine proxy = Trellis.proxyCommandLine();
+        proxy.setOut(new PrintWriter(out));
+        assertThat(proxy.execute("--help")).isZero();
+        assertThat(out.toString()).startsWith("Usage: trellis proxy");
+        // The dispatch in main: the same options, the same exit codes as through the whole tree.
+        assertThat(Trellis.run("proxy", "--check", "-c", bootstrap.toString())).isZero();
+        assertThat(Trellis.run(
+                        "proxy", "--check", "-c", dir.resolve("missing.yaml").toString()))
+                .isEqualTo(1);
+        assertThat(Trellis.run("proxy", "--no-such-option")).isEqualTo(2);
+    }
+
+    @Test
     void unknownCommandIsAUsageError() {
         CommandLine cl = Trellis.commandLine();
         cl.setErr(new PrintWriter(new StringWriter()));

@@ -58,6 +58,29 @@ class ProxyCommandCheckTest {
     }
 
     @Test
+    void initOnlyBindsThePortsThenExits() throws Exception {
+        // Free ports: it starts, binds, shuts down and returns (a serving proxy would never return).
+        Run ok = run(
+                "--mode",
+                "init_only",
+                "--concurrency",
+                "1",
+                "-c",
+                bootstrapOn(0, 0).toString());
+        assertThat(ok.code()).as(ok.err()).isZero();
+        // A port held by someone else: unlike validate, init_only really binds, so it fails.
+        try (var l = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Run busy = run(
+                    "--mode",
+                    "init_only",
+                    "-c",
+                    bootstrapOn(l.getLocalPort(), 0).toString());
+            assertThat(busy.code()).isNotZero();
+            assertThat(busy.err()).contains(String.valueOf(l.getLocalPort()));
+        }
+    }
+
+    @Test
     void invalidBootstrapFailsNamingTheProblem() throws Exception {
         Path f = dir.resolve("bad.yaml");
         Files.writeString(
