@@ -110,6 +110,7 @@ def collect(work):
                 if r["status"] == "ok":
                     r["ready_ms"] = [int(x) for x in meta.get("ready_ms", "").split()]
                     r["peak_rss_mib"] = [round(int(x) / 1024, 1) for x in meta.get("rss_kib", "").split()]
+                    r["idle_rss_mib"] = [round(int(x) / 1024, 1) for x in meta.get("idle_rss_kib", "").split()]
                     r["throughput"] = []
                     for c in tput_conns:
                         w = parse_wrk(os.path.join(d, "tput-c%d.txt" % c)) or {}
@@ -180,6 +181,7 @@ def ratios(results, settings):
                                                        if e["qps"] == 1000 and e["connections"] == 16), None)
                                                   for r in (t, o)))
             x["peak_rss"] = ratio(max(t["peak_rss_mib"] or [0]), max(o["peak_rss_mib"] or [0]))
+            x["idle_rss"] = ratio(max(t.get("idle_rss_mib") or [0]), max(o.get("idle_rss_mib") or [0]))
             x["ready_ms"] = ratio(max(t["ready_ms"] or [0]), max(o["ready_ms"] or [0]))
             out[key] = x
     return out
@@ -206,7 +208,7 @@ def markdown(settings, results, rat):
              "%s; %s; %s; %s. Trellis proxy JVM options: %s. %s run: throughput %ss, latency %ss per point."
              % (settings["cpus"], settings["cpu_model"], settings["kernel"], settings["proxy_cpu"],
                 settings["load_cpu"], settings["java"], settings["haproxy"], settings["nginx"], settings["wrk"],
-                settings["proxy_java_opts"] or "the launcher's (SerialGC, -Xms8m, compact object headers), full tiered JIT",
+                settings["proxy_java_opts"] or "the launcher's (started by ./trellis: its JVM flags and its AOT startup cache)",
                 "Quick" if settings["quick"] == "1" else "Full",
                 settings["tput_s"], settings["lat_s"]))
     if settings.get("loadavg_before"):
@@ -227,7 +229,7 @@ def markdown(settings, results, rat):
     L.append("## Maximum throughput (wrk, closed loop) and cost")
     L.append("")
     head = ["setup"] + ["req/s @%sc" % c for c in tput_conns] + ["errors", "CPU s/1k req @1k qps", "CPU s/1k req @max",
-                                                                   "peak RSS MiB", "ready ms"]
+                                                                   "idle RSS MiB", "peak RSS MiB", "ready ms"]
     L.append("| " + " | ".join(head) + " |")
     L.append("|" + "---|" * len(head))
     for r in results:
@@ -240,6 +242,7 @@ def markdown(settings, results, rat):
         row.append(str(sum(t.get("errors", 0) for t in r["throughput"])))
         row.append(fmt(cpu1k, 3))
         row.append(fmt(r["throughput"][-1].get("cpu_s_per_1k"), 3))
+        row.append(" + ".join(fmt(x, 1) for x in r.get("idle_rss_mib", [])) or "–")
         row.append(" + ".join(fmt(x, 1) for x in r["peak_rss_mib"]) or "–")
         row.append(" + ".join(str(x) for x in r["ready_ms"]) or "–")
         L.append("| " + " | ".join(row) + " |")
