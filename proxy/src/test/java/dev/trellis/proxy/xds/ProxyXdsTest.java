@@ -99,6 +99,10 @@ class ProxyXdsTest {
     }
 
     Listener listener(String routeName) {
+        return listener(port, routeName);
+    }
+
+    static Listener listener(int port, String routeName) {
         return json("""
                 {"name":"http","address":{"socket_address":{"address":"127.0.0.1","port_value":%d}},
                  "filter_chains":[{"filters":[{"name":"hcm","typed_config":{
