@@ -475,7 +475,10 @@ public final class IstioRouting extends RoutingConfig implements SidecarListener
                     eff = ClusterSettings.effective(null, null, p.port());
                 }
                 return ClusterSettings.apply(
-                        base, eff, tlsContext(push, s, p, name), push.mesh().localityLb());
+                        base,
+                        eff,
+                        tlsContext(push, s, p, name, proxy.proxyless()),
+                        push.mesh().localityLb());
             }
 
             @Override
@@ -511,7 +514,8 @@ public final class IstioRouting extends RoutingConfig implements SidecarListener
     }
 
     /** What an upstream TLS context for this cluster needs: Istio's SNI and the endpoints' SPIFFE ids. */
-    private UpstreamTls.Context tlsContext(PushContext push, Service s, ServicePort p, ClusterName name) {
+    private UpstreamTls.Context tlsContext(
+            PushContext push, Service s, ServicePort p, ClusterName name, boolean proxyless) {
         java.util.TreeSet<String> accounts = new java.util.TreeSet<>();
         for (var i : push.instances(s.hostname(), p.port())) {
             var w = i.workload();
@@ -523,7 +527,8 @@ public final class IstioRouting extends RoutingConfig implements SidecarListener
         return new UpstreamTls.Context(
                 UpstreamTls.sni(p.port(), name.subset(), s.hostname()),
                 List.copyOf(accounts),
-                p.protocol().isHttp());
+                p.protocol().isHttp(),
+                proxyless);
     }
 
     @Override
@@ -673,14 +678,31 @@ public final class IstioRouting extends RoutingConfig implements SidecarListener
                 errors.add(at + "tls: TLS termination on sidecar ingress is not supported yet (Istio also ignores it"
                         + " unless ENABLE_TLS_ON_SIDECAR_INGRESS is set); the port is served in plaintext");
             }
-            if (in.connectionPool() != null) {
-                errors.add(at + "connectionPool: not applied yet; the inbound cluster keeps default limits");
+        }
+    }
+
+    @Override
+    public Cluster inboundPolicy(Proxy proxy, int port, Cluster cluster) {
+        Resource<Sidecar> sc = sidecarFor(proxy);
+        if (sc == null) {
+            return cluster;
+        }
+        var pool = sc.spec().inboundConnectionPool();
+        for (var i : sc.spec().ingressOrDefault()) {
+            if (i.port() != null
+                    && i.port().number() != null
+                    && i.port().number() == port
+                    && i.connectionPool() != null) {
+                pool = i.connectionPool();
+                break;
             }
         }
-        if (sc.spec().inboundConnectionPool() != null) {
-            errors.add(Resources.describe(sc)
-                    + ": spec.inboundConnectionPool: not applied yet; inbound clusters keep default limits");
+        if (pool == null) {
+            return cluster;
         }
+        Cluster.Builder c = cluster.toBuilder();
+        ClusterSettings.pool(c, pool);
+        return c.build();
     }
 
     @Override

@@ -34,6 +34,8 @@ import java.util.List;
  *       {@code insecureSkipVerify}; SANs matched exactly; {@code caCrl}; {@code h2} ALPN for HTTP/2 clusters; without an
  *       explicit {@code sni} the HTTP upstream options get {@code auto_sni} (and {@code auto_san_validation} when no SANs
  *       are given either).
+ *   <li>Proxyless gRPC clients get ISTIO_MUTUAL through their certificate provider instance, and no TLS for other
+ *       modes (see {@link #proxylessMutual}).
  *   <li>{@code credentialName} (a Kubernetes secret) is not supported: like Istio for a sidecar, the cluster gets no
  *       TLS, and the config error list says so. {@code MUTUAL} without a client certificate and key gets no TLS either
  *       (Istio logs the same error).
@@ -60,12 +62,21 @@ public final class UpstreamTls {
      * @param sni Istio's SNI for the cluster, {@code outbound_.<port>_.<subset>_.<host>}
      * @param serviceAccounts the SPIFFE ids of the service's endpoints, the default SANs for ISTIO_MUTUAL
      * @param http whether the port carries HTTP (auto SNI lives in the HTTP upstream options)
+     * @param proxyless whether the cluster is for a proxyless gRPC client, which reads certificates from its
+     *     certificate provider instead of SDS
      */
-    public record Context(String sni, List<String> serviceAccounts, boolean http) {
+    public record Context(String sni, List<String> serviceAccounts, boolean http, boolean proxyless) {
         public Context {
             serviceAccounts = List.copyOf(serviceAccounts);
         }
+
+        public Context(String sni, List<String> serviceAccounts, boolean http) {
+            this(sni, serviceAccounts, http, false);
+        }
     }
+
+    /** The certificate provider instance Istio's gRPC bootstrap names, holding {@code default} and {@code ROOTCA}. */
+    public static final String GRPC_PROVIDER_INSTANCE = "default";
 
     private UpstreamTls() {}
 
@@ -87,6 +98,9 @@ public final class UpstreamTls {
                         .setTlsMinimumProtocolVersion(TlsParameters.TlsProtocol.TLSv1_2)
                         .setTlsMaximumProtocolVersion(TlsParameters.TlsProtocol.TLSv1_3));
         Cluster.Builder c = base.toBuilder();
+        if (ctx.proxyless()) {
+            return mode == ClientTLSSettings.TLSmode.ISTIO_MUTUAL ? proxylessMutual(base, t, ctx) : base;
+        }
         switch (mode) {
             case DISABLE -> {
                 return base;
@@ -133,6 +147,36 @@ public final class UpstreamTls {
         u.setCommonTlsContext(common);
         c.setTransportSocket(TransportSocket.newBuilder().setName(TLS_SOCKET).setTypedConfig(Envoy.any(u.build())));
         return c.build();
+    }
+
+    /**
+     * ISTIO_MUTUAL for a proxyless gRPC client, as Istio's gRPC generator builds it: grpc-java accepts no SDS, so the
+     * workload certificate and root come from the bootstrap's certificate provider instance {@code default}
+     * (certificate names {@code default} and {@code ROOTCA}). grpc-java supports no other TLS mode from a
+     * DestinationRule; SIMPLE and MUTUAL leave its clusters plaintext.
+     */
+    private static Cluster proxylessMutual(Cluster base, ClientTLSSettings t, Context ctx) {
+        List<String> sans = t.subjectAltNames() != null ? t.subjectAltNames() : ctx.serviceAccounts();
+        CommonTlsContext.Builder common = CommonTlsContext.newBuilder()
+                .setTlsCertificateProviderInstance(
+                        io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateProviderPluginInstance
+                                .newBuilder()
+                                .setInstanceName(GRPC_PROVIDER_INSTANCE)
+                                .setCertificateName(WORKLOAD_CERT))
+                .setCombinedValidationContext(CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
+                        .setDefaultValidationContext(exactSans(sans).toBuilder()
+                                .setCaCertificateProviderInstance(io.envoyproxy.envoy.extensions.transport_sockets.tls
+                                        .v3.CertificateProviderPluginInstance.newBuilder()
+                                        .setInstanceName(GRPC_PROVIDER_INSTANCE)
+                                        .setCertificateName(ROOT_CA))));
+        UpstreamTlsContext u = UpstreamTlsContext.newBuilder()
+                .setCommonTlsContext(common)
+                .setSni(t.sni() != null && !t.sni().isEmpty() ? t.sni() : ctx.sni())
+                .build();
+        return base.toBuilder()
+                .setTransportSocket(
+                        TransportSocket.newBuilder().setName(TLS_SOCKET).setTypedConfig(Envoy.any(u)))
+                .build();
     }
 
     /** Why these settings cannot be applied (the cluster then gets no TLS, as in Istio); empty when they can. */

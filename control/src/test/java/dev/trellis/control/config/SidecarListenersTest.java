@@ -226,9 +226,38 @@ class SidecarListenersTest {
                   tls: {mode: SIMPLE, credentialName: cert}
                   connectionPool: {tcp: {maxConnections: 5}}
                 """));
-        assertThat(push.errors())
-                .anySatisfy(
-                        e -> assertThat(e).startsWith("Sidecar default/default").contains("spec.ingress[0].tls:"))
-                .anySatisfy(e -> assertThat(e).contains("spec.ingress[0].connectionPool"));
+        assertThat(push.errors()).singleElement().satisfies(e -> assertThat(e)
+                .startsWith("Sidecar default/default")
+                .contains("spec.ingress[0].tls:"));
+    }
+
+    @Test
+    void connectionPoolsApplyToTheInboundClusters() {
+        PushContext push = push(sidecar("""
+                inboundConnectionPool: {tcp: {maxConnections: 50}}
+                ingress:
+                - port: {number: 9080, protocol: HTTP, name: http}
+                  defaultEndpoint: 127.0.0.1:8080
+                  connectionPool: {tcp: {maxConnections: 5, connectTimeout: 2s}}
+                - port: {number: 9090, protocol: TCP, name: tcp}
+                  defaultEndpoint: 127.0.0.1:8090
+                """));
+        assertThat(push.errors()).isEmpty();
+        Map<String, Integer> max = new java.util.TreeMap<>();
+        for (Cluster c : ClusterBuilder.inboundClusters(REVIEWS, push)) {
+            max.put(
+                    c.getName(),
+                    c.getCircuitBreakers().getThresholds(0).getMaxConnections().getValue());
+        }
+        assertThat(max).containsExactlyInAnyOrderEntriesOf(Map.of("inbound|9080||", 5, "inbound|9090||", 50));
+        // Without ingress the Sidecar's inbound pool applies to the service-port clusters.
+        PushContext plain = push(sidecar("inboundConnectionPool: {tcp: {maxConnections: 7}}"));
+        assertThat(ClusterBuilder.inboundClusters(REVIEWS, plain))
+                .singleElement()
+                .satisfies(c -> assertThat(c.getCircuitBreakers()
+                                .getThresholds(0)
+                                .getMaxConnections()
+                                .getValue())
+                        .isEqualTo(7));
     }
 }

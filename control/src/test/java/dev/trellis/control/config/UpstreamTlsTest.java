@@ -227,6 +227,40 @@ class UpstreamTlsTest {
     }
 
     @Test
+    void proxylessGrpcClientsGetTheCertificateProviderInsteadOfSds() throws Exception {
+        PushContext push = push(dr("echo.apps.svc.cluster.local", "tls: {mode: ISTIO_MUTUAL}"));
+        var md = com.google.protobuf.Struct.newBuilder()
+                .putFields(
+                        "GENERATOR",
+                        com.google.protobuf.Value.newBuilder()
+                                .setStringValue("grpc")
+                                .build())
+                .putFields(
+                        "NAMESPACE",
+                        com.google.protobuf.Value.newBuilder()
+                                .setStringValue("default")
+                                .build())
+                .build();
+        var proxyless = dev.trellis.control.model.Proxy.fromNode(io.envoyproxy.envoy.config.core.v3.Node.newBuilder()
+                .setId("grpc-client")
+                .setMetadata(md)
+                .build());
+        assertThat(proxyless.proxyless()).isTrue();
+        Service s = push.service("echo.apps.svc.cluster.local");
+        Cluster c = new ClusterBuilder(push.routing().clusterPolicy())
+                .outboundClusters(proxyless, push, s, s.port(7070).orElseThrow())
+                .getFirst();
+        CommonTlsContext common = tls(c).getCommonTlsContext();
+        assertThat(common.getTlsCertificateSdsSecretConfigsCount()).isZero();
+        assertThat(common.getTlsCertificateProviderInstance().getCertificateName())
+                .isEqualTo("default");
+        var v = common.getCombinedValidationContext().getDefaultValidationContext();
+        assertThat(v.getCaCertificateProviderInstance().getCertificateName()).isEqualTo("ROOTCA");
+        assertThat(exact(v.getMatchSubjectAltNamesList())).hasSize(2);
+        assertThat(tls(c).getSni()).isEqualTo("outbound_.7070_._.echo.apps.svc.cluster.local");
+    }
+
+    @Test
     void credentialNameIsReportedAndTheClusterStaysPlaintext() {
         PushContext push = push(dr("reviews", "tls: {mode: SIMPLE, credentialName: reviews-secret}"));
         assertThat(push.errors()).anySatisfy(e -> assertThat(e)

@@ -164,11 +164,12 @@ public final class ClusterBuilder {
      * addresses, so cannot be shared by port alone when a Sidecar declares ingress).
      */
     public static List<Cluster> inboundClusters(Proxy proxy, PushContext push) {
-        List<SidecarListeners.Ingress> ingress = SidecarListeners.of(push).ingress(proxy);
+        SidecarListeners sidecar = SidecarListeners.of(push);
+        List<SidecarListeners.Ingress> ingress = sidecar.ingress(proxy);
         List<Cluster> out = new ArrayList<>();
         if (ingress.isEmpty()) {
             for (int port : inboundPorts(proxy, push)) {
-                out.add(inbound(port));
+                out.add(sidecar.inboundPolicy(proxy, port, inbound(port)));
             }
             return out;
         }
@@ -177,7 +178,7 @@ public final class ClusterBuilder {
             byPort.putIfAbsent(i.port(), i);
         }
         for (SidecarListeners.Ingress i : byPort.values()) {
-            out.add(inbound(i.port(), i.defaultEndpoint(), proxy.ips()));
+            out.add(sidecar.inboundPolicy(proxy, i.port(), inbound(i.port(), i.defaultEndpoint(), proxy.ips())));
         }
         return out;
     }

@@ -78,6 +78,15 @@ public interface SidecarListeners {
         return true;
     }
 
+    /**
+     * The inbound cluster for {@code port} with the Sidecar's connection pool applied: the ingress listener's
+     * {@code connectionPool} for that port, else the Sidecar's {@code inboundConnectionPool}; unchanged without either.
+     */
+    default io.envoyproxy.envoy.config.cluster.v3.Cluster inboundPolicy(
+            Proxy proxy, int port, io.envoyproxy.envoy.config.cluster.v3.Cluster cluster) {
+        return cluster;
+    }
+
     /** The Sidecar listeners of a push's routing config; {@link #NONE} when it knows no Sidecar resources. */
     static SidecarListeners of(PushContext push) {
         return push.routing() instanceof SidecarListeners s ? s : NONE;
