@@ -653,6 +653,20 @@ public final class IstioRouting extends RoutingConfig implements SidecarListener
     }
 
     @Override
+    public boolean catchAllSelects(Proxy proxy, Service service) {
+        Resource<Sidecar> sc = sidecarFor(proxy);
+        if (sc == null || sc.spec().egressOrDefault().isEmpty()) {
+            return true;
+        }
+        for (IstioEgressListener e : sc.spec().egressOrDefault()) {
+            if (e.port() == null || e.port().number() == null) {
+                return hostsSelect(e.hostsOrDefault(), service, Resources.namespace(sc));
+            }
+        }
+        return false;
+    }
+
+    @Override
     public boolean egressSelects(Proxy proxy, SidecarListeners.Egress egress, Service service) {
         Resource<Sidecar> sc = sidecarFor(proxy);
         return sc != null && hostsSelect(egress.hosts(), service, Resources.namespace(sc));

@@ -198,6 +198,27 @@ class SidecarListenersTest {
     }
 
     @Test
+    void withoutACatchAllEgressOnlyThePortListenersExist() throws Exception {
+        PushContext push = push(sidecar("""
+                egress:
+                - port: {number: 9999, protocol: HTTP, name: http}
+                  hosts: [./reviews.default.svc.cluster.local]
+                """));
+        Proxy client = IstioRoutingTest.CLIENT;
+        assertThat(ListenerBuilder.outbound(client, push))
+                .extracting(Listener::getName)
+                .containsExactly("0.0.0.0_9999");
+        // reviews has one port (9080): the listener port 9999 routes to it; nothing else is reachable on 9080.
+        var vh = RouteBuilder.outbound(client, push, 9999).getVirtualHosts(0);
+        assertThat(vh.getDomainsList()).contains("reviews", "reviews:9999");
+        assertThat(vh.getRoutes(0).getRoute().getCluster())
+                .isEqualTo("outbound|9080||reviews.default.svc.cluster.local");
+        assertThat(RouteBuilder.outbound(client, push, 9080).getVirtualHostsList())
+                .extracting(VirtualHost::getName)
+                .containsExactly("allow_any");
+    }
+
+    @Test
     void egressWithCaptureModeNoneBindsLoopbackAndTcpGoesToTheService() throws Exception {
         PushContext push = push(sidecar("""
                 egress:

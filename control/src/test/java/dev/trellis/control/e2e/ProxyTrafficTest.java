@@ -210,6 +210,44 @@ class ProxyTrafficTest {
         assertThat(versions(batch(Map.of(), 10))).containsOnly("v1");
     }
 
+    /**
+     * A Sidecar whose only egress listener names its own port: the proxy then listens there (bound on loopback, capture
+     * mode NONE) and routes to the listener's host, and the catch-all listener on the service port goes away.
+     */
+    @Test
+    @Order(6)
+    void aSidecarEgressListenerOnItsOwnPortReplacesTheCatchAll() throws Exception {
+        int egressPort = freePort();
+        applyVirtualService("""
+                  http:
+                  - route: [{destination: {host: reviews, subset: v2}}]
+                """);
+        Path tmp = scratch.resolve("sidecar.yaml.tmp");
+        Files.writeString(tmp, """
+                apiVersion: networking.istio.io/v1
+                kind: Sidecar
+                metadata: {name: default, namespace: default}
+                spec:
+                  egress:
+                  - port: {number: %d, protocol: HTTP, name: http}
+                    captureMode: NONE
+                    hosts: [./reviews.default.svc.cluster.local]
+                """.formatted(egressPort));
+        Files.move(tmp, dir.resolve("sidecar.yaml"), StandardCopyOption.ATOMIC_MOVE);
+        try {
+            awaitTraffic(
+                    "reviews v2 answering on the egress listener's port",
+                    () -> get(egressPort, Map.of()),
+                    r -> r.status == 200 && "v2".equals(r.body));
+            assertThat(versions(batch(egressPort, Map.of(), 20))).containsOnly("v2");
+            assertThat(proxy.listeners().active()).containsOnlyKeys("127.0.0.1_" + egressPort);
+        } finally {
+            Files.delete(dir.resolve("sidecar.yaml"));
+        }
+        awaitTraffic("the catch-all listener back", () -> get(Map.of()), r -> r.status == 200);
+        assertThat(proxy.listeners().active()).containsOnlyKeys("127.0.0.1_" + servicePort);
+    }
+
     // ---- fixtures and helpers
 
     record Response(int status, String body) {}
@@ -301,9 +339,13 @@ class ProxyTrafficTest {
     }
 
     private static List<Response> batch(Map<String, String> headers, int n) throws IOException {
+        return batch(servicePort, headers, n);
+    }
+
+    private static List<Response> batch(int port, Map<String, String> headers, int n) throws IOException {
         List<Response> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            out.add(get(headers));
+            out.add(get(port, headers));
         }
         return out;
     }
@@ -318,10 +360,14 @@ class ProxyTrafficTest {
         return java.util.Collections.nCopies(n, s);
     }
 
-    /** One HTTP/1.1 request on its own connection to the sidecar's outbound listener, {@code Host: reviews}. */
     private static Response get(Map<String, String> headers) throws IOException {
+        return get(servicePort, headers);
+    }
+
+    /** One HTTP/1.1 request on its own connection to the sidecar's listener on {@code port}, {@code Host: reviews}. */
+    private static Response get(int port, Map<String, String> headers) throws IOException {
         try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", servicePort), 2_000);
+            s.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
             s.setSoTimeout(5_000);
             StringBuilder req = new StringBuilder("GET / HTTP/1.1\r\nHost: reviews\r\n");
             headers.forEach((k, v) -> req.append(k).append(": ").append(v).append("\r\n"));

@@ -82,7 +82,12 @@ public final class ListenerBuilder {
         }
         TreeMap<Integer, Boolean> httpPorts = new TreeMap<>();
         Map<String, Listener> tcp = new TreeMap<>();
-        List<Service> visible = push.visibleServices(proxy);
+        List<Service> visible = new ArrayList<>();
+        for (Service s : push.visibleServices(proxy)) {
+            if (sidecar.catchAllSelects(proxy, s)) {
+                visible.add(s);
+            }
+        }
         for (Service s : visible) {
             for (ServicePort p : s.ports()) {
                 if (p.protocol().isHttp() && !claimed.contains(p.port())) {

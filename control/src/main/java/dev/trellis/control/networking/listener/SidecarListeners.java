@@ -79,6 +79,15 @@ public interface SidecarListeners {
     }
 
     /**
+     * Whether the Sidecar's catch-all egress listener (the one without a port) serves {@code service}: true without a
+     * Sidecar or without egress listeners, false when every egress listener names a port (Istio then builds no
+     * listeners beyond theirs), else whether the catch-all's hosts select it.
+     */
+    default boolean catchAllSelects(Proxy proxy, dev.trellis.control.model.Service service) {
+        return true;
+    }
+
+    /**
      * The inbound cluster for {@code port} with the Sidecar's connection pool applied: the ingress listener's
      * {@code connectionPool} for that port, else the Sidecar's {@code inboundConnectionPool}; unchanged without either.
      */

@@ -58,7 +58,9 @@ public final class RouteBuilder {
                 .orElse(null);
         for (Service s : push.visibleServices(proxy)) {
             ServicePort p = egress == null ? s.port(port).orElse(null) : ListenerBuilder.egressPort(s, port);
-            if (p == null || !p.protocol().isHttp() || (egress != null && !sidecar.egressSelects(proxy, egress, s))) {
+            boolean selected =
+                    egress != null ? sidecar.egressSelects(proxy, egress, s) : sidecar.catchAllSelects(proxy, s);
+            if (p == null || !p.protocol().isHttp() || !selected) {
                 continue;
             }
             List<String> domains = new ArrayList<>();
