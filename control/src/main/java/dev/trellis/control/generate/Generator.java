@@ -13,7 +13,13 @@ public interface Generator {
 
     /**
      * @param names the resource names the proxy subscribed to; empty means wildcard (all it should see)
-     * @return the resources by name, sorted; names that mean nothing for this proxy are left out
+     * @return the resources, sorted by name, with their content version; names that mean nothing for this proxy are
+     *     left out
      */
-    SortedMap<String, XdsResource> generate(Proxy proxy, PushContext push, Set<String> names);
+    Resources resources(Proxy proxy, PushContext push, Set<String> names);
+
+    /** The same as {@link #resources}, by name. */
+    default SortedMap<String, XdsResource> generate(Proxy proxy, PushContext push, Set<String> names) {
+        return resources(proxy, push, names).asMap();
+    }
 }

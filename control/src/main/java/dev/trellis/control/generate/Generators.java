@@ -19,13 +19,22 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SortedMap;
-import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
- * The generators for LDS, RDS, CDS and EDS. The parts of a sidecar's config that depend only on its view of the mesh
- * (namespace, proxyless, labels when config selects by them) are generated once per push and shared; only the
- * inbound parts, which depend on the proxy's own workload, are generated per proxy.
+ * The generators for LDS, RDS, CDS and EDS. Work is shared at two levels, as Istio's XdsCache does:
+ *
+ * <ul>
+ *   <li>within a push, the parts of a sidecar's config that depend only on its view of the mesh (namespace,
+ *       proxyless, labels when config selects by them) are built, sorted and versioned once and shared by every proxy
+ *       with that view ({@link PushContext#cached}); only the inbound parts, which depend on the proxy's own workload,
+ *       are built per proxy (and shared when equal);
+ *   <li>across pushes, one service's clusters and one cluster's endpoints are kept while their inputs are unchanged
+ *       ({@link PushContext#cachedAcrossPushes}), so a push rebuilds only what its change touched.
+ * </ul>
+ *
+ * Every resource is packed and digested once when built ({@link XdsResource}), so it is serialized once however many
+ * proxies receive it.
  */
 public final class Generators {
 
@@ -40,17 +49,17 @@ public final class Generators {
         return m;
     }
 
-    private static void put(SortedMap<String, XdsResource> out, XdsResource r) {
-        out.put(r.name(), r);
-    }
-
-    private static List<XdsResource> wrap(
-            List<? extends Message> messages, java.util.function.Function<Message, String> name) {
+    private static List<XdsResource> wrap(List<? extends Message> messages, Function<Message, String> name) {
         List<XdsResource> out = new ArrayList<>(messages.size());
         for (Message m : messages) {
             out.add(XdsResource.of(name.apply(m), m));
         }
         return out;
+    }
+
+    /** Marks "nothing for this name" in the caches, which cannot hold nulls. */
+    enum Absent {
+        INSTANCE
     }
 
     /** Listeners: every sidecar listener on a wildcard request; API listeners for named (proxyless) requests. */
@@ -61,47 +70,53 @@ public final class Generators {
         }
 
         @Override
-        public SortedMap<String, XdsResource> generate(Proxy proxy, PushContext push, Set<String> names) {
-            SortedMap<String, XdsResource> out = new TreeMap<>();
+        public Resources resources(Proxy proxy, PushContext push, Set<String> names) {
+            Object view = push.viewKey(proxy);
             if (names.isEmpty() && !proxy.proxyless()) {
                 boolean none = ListenerBuilder.interceptionNone(proxy);
-                List<XdsResource> outbound = push.cached(List.of("lds-outbound", push.viewKey(proxy), none), () -> {
+                Resources outbound = push.cached(List.of("lds-outbound", view, none), () -> {
                     List<Message> ls = new ArrayList<>();
                     if (!none) {
                         ls.add(ListenerBuilder.virtualOutbound(push.mesh(proxy)));
                     }
                     ls.addAll(ListenerBuilder.outbound(proxy, push));
-                    return wrap(ls, m -> ((Listener) m).getName());
+                    return Resources.of(wrap(ls, m -> ((Listener) m).getName()));
                 });
-                outbound.forEach(r -> put(out, r));
                 if (none) {
-                    return out; // No redirection, so no virtual inbound listener (Istio's INTERCEPTION_MODE NONE).
+                    return outbound; // No redirection, so no virtual inbound listener (Istio's INTERCEPTION_MODE NONE).
                 }
                 Listener inbound = ListenerBuilder.virtualInbound(proxy, push);
-                put(
-                        out,
-                        push.cached(List.of("lds-inbound", inbound), () -> XdsResource.of(inbound.getName(), inbound)));
-                return out;
+                // Proxies whose inbound listeners are equal share one packed resource, and the merged set with it.
+                Resources in = push.cached(
+                        List.of("lds-inbound", inbound),
+                        () -> Resources.of(List.of(XdsResource.of(inbound.getName(), inbound))));
+                return push.cached(new Merge(outbound, in), () -> outbound.mergedWith(in));
             }
+            List<XdsResource> out = new ArrayList<>(names.size());
             for (String name : names) {
-                XdsResource r = push.cached(List.of("lds-api", push.viewKey(proxy), name), () -> {
-                                    Listener l = ListenerBuilder.proxyless(proxy, push, name);
-                                    return l == null ? Absent.INSTANCE : XdsResource.of(name, l);
-                                })
-                                instanceof XdsResource x
-                        ? x
-                        : null;
-                if (r != null) {
-                    put(out, r);
+                if (push.cached(List.of("lds-api", view, name), () -> {
+                            Listener l = ListenerBuilder.proxyless(proxy, push, name);
+                            return l == null ? Absent.INSTANCE : XdsResource.of(name, l);
+                        })
+                        instanceof XdsResource x) {
+                    out.add(x);
                 }
             }
-            return out;
+            return Resources.of(out);
         }
     }
 
-    /** Marks "nothing for this name" in the cache, which cannot hold nulls. */
-    enum Absent {
-        INSTANCE
+    /** A per-push cache key for the merge of two shared sets, by their identity (each is built once per push). */
+    private record Merge(Resources first, Resources second) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Merge m && m.first == first && m.second == second;
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * System.identityHashCode(first) + System.identityHashCode(second);
+        }
     }
 
     /** Route configurations: always by name. */
@@ -112,18 +127,22 @@ public final class Generators {
         }
 
         @Override
-        public SortedMap<String, XdsResource> generate(Proxy proxy, PushContext push, Set<String> names) {
-            SortedMap<String, XdsResource> out = new TreeMap<>();
-            for (String name : names) {
-                Object r = push.cached(List.of("rds", push.viewKey(proxy), name), () -> {
-                    var rc = RouteBuilder.build(proxy, push, name);
-                    return rc == null ? Absent.INSTANCE : XdsResource.of(name, rc);
-                });
-                if (r instanceof XdsResource x) {
-                    put(out, x);
+        public Resources resources(Proxy proxy, PushContext push, Set<String> names) {
+            Object view = push.viewKey(proxy);
+            // Proxies with the same view asking for the same routes share the set, so its encoding too.
+            return push.cached(List.of("rds-set", view, names), () -> {
+                List<XdsResource> out = new ArrayList<>(names.size());
+                for (String name : names) {
+                    if (push.cached(List.of("rds", view, name), () -> {
+                                var rc = RouteBuilder.build(proxy, push, name);
+                                return rc == null ? Absent.INSTANCE : XdsResource.of(name, rc);
+                            })
+                            instanceof XdsResource x) {
+                        out.add(x);
+                    }
                 }
-            }
-            return out;
+                return Resources.of(out);
+            });
         }
     }
 
@@ -135,45 +154,56 @@ public final class Generators {
         }
 
         @Override
-        public SortedMap<String, XdsResource> generate(Proxy proxy, PushContext push, Set<String> names) {
-            SortedMap<String, XdsResource> out = new TreeMap<>();
+        public Resources resources(Proxy proxy, PushContext push, Set<String> names) {
+            Object view = push.viewKey(proxy);
             if (names.isEmpty()) {
-                List<XdsResource> outbound = push.cached(List.of("cds-outbound", push.viewKey(proxy)), () -> {
+                Resources outbound = push.cached(List.of("cds-outbound", view), () -> {
                     ClusterBuilder builder = new ClusterBuilder(push.routing().clusterPolicy());
-                    List<Message> cs = new ArrayList<>();
+                    List<XdsResource> cs = new ArrayList<>();
                     for (Service s : push.visibleServices(proxy)) {
-                        for (ServicePort p : s.ports()) {
-                            cs.addAll(builder.outboundClusters(proxy, push, s, p));
-                        }
-                    }
-                    cs.add(ClusterBuilder.passthrough(ResourceNames.PASSTHROUGH_CLUSTER));
-                    cs.add(ClusterBuilder.blackhole());
-                    if (!proxy.proxyless()) {
-                        cs.add(ClusterBuilder.passthrough(ResourceNames.INBOUND_PASSTHROUGH_CLUSTER));
-                    }
-                    return wrap(cs, m -> ((Cluster) m).getName());
-                });
-                outbound.forEach(r -> put(out, r));
-                if (!proxy.proxyless()) {
-                    for (int port : ClusterBuilder.inboundPorts(proxy, push)) {
-                        put(out, push.cached(List.of("cds-inbound", port), () -> {
-                            Cluster c = ClusterBuilder.inbound(port);
-                            return XdsResource.of(c.getName(), c);
+                        cs.addAll(push.cachedAcrossPushes(CacheKeys.ServiceClusters.of(view, s, push), () -> {
+                            List<Message> built = new ArrayList<>();
+                            for (ServicePort p : s.ports()) {
+                                built.addAll(builder.outboundClusters(proxy, push, s, p));
+                            }
+                            return List.copyOf(wrap(built, m -> ((Cluster) m).getName()));
                         }));
                     }
-                }
-                return out;
-            }
-            for (String name : names) {
-                Object r = push.cached(List.of("cds-named", push.viewKey(proxy), name), () -> {
-                    Cluster c = named(proxy, push, name);
-                    return c == null ? Absent.INSTANCE : XdsResource.of(name, c);
+                    cs.add(Special.PASSTHROUGH);
+                    cs.add(Special.BLACKHOLE);
+                    if (!proxy.proxyless()) {
+                        cs.add(Special.INBOUND_PASSTHROUGH);
+                    }
+                    return Resources.of(cs);
                 });
-                if (r instanceof XdsResource x) {
-                    put(out, x);
+                if (proxy.proxyless()) {
+                    return outbound;
+                }
+                List<Integer> ports = ClusterBuilder.inboundPorts(proxy, push);
+                if (ports.isEmpty()) {
+                    return outbound;
+                }
+                List<XdsResource> inbound = new ArrayList<>(ports.size());
+                for (int port : ports) {
+                    inbound.add(push.cached(List.of("cds-inbound", port), () -> {
+                        Cluster c = ClusterBuilder.inbound(port);
+                        return XdsResource.of(c.getName(), c);
+                    }));
+                }
+                Resources in = push.cached(List.of("cds-inbound-set", ports), () -> Resources.of(inbound));
+                return push.cached(new Merge(outbound, in), () -> outbound.mergedWith(in));
+            }
+            List<XdsResource> out = new ArrayList<>(names.size());
+            for (String name : names) {
+                if (push.cached(List.of("cds-named", view, name), () -> {
+                            Cluster c = named(proxy, push, name);
+                            return c == null ? Absent.INSTANCE : XdsResource.of(name, c);
+                        })
+                        instanceof XdsResource x) {
+                    out.add(x);
                 }
             }
-            return out;
+            return Resources.of(out);
         }
 
         private static Cluster named(Proxy proxy, PushContext push, String name) {
@@ -196,7 +226,22 @@ public final class Generators {
         }
     }
 
-    /** Endpoints: always by cluster name; the same for every proxy of a namespace. */
+    /** The clusters every sidecar gets whatever the config: built and packed once. */
+    private static final class Special {
+        static final XdsResource PASSTHROUGH = of(ClusterBuilder.passthrough(ResourceNames.PASSTHROUGH_CLUSTER));
+        static final XdsResource BLACKHOLE = of(ClusterBuilder.blackhole());
+        static final XdsResource INBOUND_PASSTHROUGH =
+                of(ClusterBuilder.passthrough(ResourceNames.INBOUND_PASSTHROUGH_CLUSTER));
+
+        private static XdsResource of(Cluster c) {
+            return XdsResource.of(c.getName(), c);
+        }
+    }
+
+    /**
+     * Endpoints: always by cluster name; the same for every proxy of a namespace, unless locality load balancing makes
+     * them depend on the proxy's locality (and labels).
+     */
     public static final class Eds implements Generator {
         @Override
         public TypeUrl type() {
@@ -204,18 +249,36 @@ public final class Generators {
         }
 
         @Override
-        public SortedMap<String, XdsResource> generate(Proxy proxy, PushContext push, Set<String> names) {
-            SortedMap<String, XdsResource> out = new TreeMap<>();
-            for (String name : names) {
-                Object r = push.cached(List.of("eds", proxy.namespace(), name), () -> {
-                    var cla = EndpointBuilder.build(proxy, push, name);
-                    return cla == null ? Absent.INSTANCE : XdsResource.of(name, cla);
-                });
-                if (r instanceof XdsResource x) {
-                    put(out, x);
-                }
+        public Resources resources(Proxy proxy, PushContext push, Set<String> names) {
+            // What a proxy's view of each cluster is (namespace, plus locality when locality load balancing reorders
+            // its endpoints) decides what it shares; in name order, so equal subscriptions give equal keys.
+            List<String> sorted = names.stream().sorted().toList();
+            List<Object> views = new ArrayList<>(sorted.size());
+            for (String name : sorted) {
+                views.add(EndpointBuilder.viewKey(proxy, push, name));
             }
-            return out;
+            return push.cached(List.of("eds-set", sorted, views), () -> {
+                List<XdsResource> out = new ArrayList<>(sorted.size());
+                for (int i = 0; i < sorted.size(); i++) {
+                    String name = sorted.get(i);
+                    Object view = views.get(i);
+                    if (push.cached(List.of("eds", view, name), () -> {
+                                CacheKeys.Endpoints key = CacheKeys.Endpoints.of(view, name, push);
+                                return key == null
+                                        ? Absent.INSTANCE
+                                        : push.cachedAcrossPushes(key, () -> build(proxy, push, name));
+                            })
+                            instanceof XdsResource x) {
+                        out.add(x);
+                    }
+                }
+                return Resources.of(out);
+            });
+        }
+
+        private static Object build(Proxy proxy, PushContext push, String name) {
+            var cla = EndpointBuilder.build(proxy, push, name);
+            return cla == null ? Absent.INSTANCE : XdsResource.of(name, cla);
         }
     }
 }

@@ -23,6 +23,7 @@ public final class Environment {
     private final Supplier<RoutingConfig> routing;
     private final Supplier<List<String>> configErrors;
     private final AtomicLong versions = new AtomicLong();
+    private final XdsCache xdsCache = new XdsCache();
 
     public Environment(
             MeshSettings mesh,
@@ -47,6 +48,12 @@ public final class Environment {
         return registry;
     }
 
+    /** Generated resources kept across this environment's snapshots. */
+    public XdsCache xdsCache() {
+        return xdsCache;
+    }
+
+    /** A new snapshot; drops cached resources whose inputs it changed. */
     public PushContext snapshot() {
         List<Service> services = registry.services();
         List<Workload> workloads = registry.workloads();
@@ -56,6 +63,9 @@ public final class Environment {
         }
         List<String> errors = new ArrayList<>(configErrors.get());
         errors.addAll(registry.conflicts());
-        return new PushContext(versions.incrementAndGet(), mesh, services, instances, workloads, routing.get(), errors);
+        PushContext push = new PushContext(
+                versions.incrementAndGet(), mesh, services, instances, workloads, routing.get(), errors, xdsCache);
+        xdsCache.retainCurrent(push);
+        return push;
     }
 }

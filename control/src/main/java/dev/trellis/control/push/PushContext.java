@@ -29,8 +29,12 @@ public final class PushContext {
     private final List<Workload> workloads;
     private final RoutingConfig routing;
     private final List<String> errors;
+    /** Instances by workload address, in service then instance order: what {@link #proxyInstances} reads. */
+    private final Map<String, List<ServiceInstance>> instancesByAddress;
+
     private final java.util.concurrent.ConcurrentHashMap<Object, Object> cache =
             new java.util.concurrent.ConcurrentHashMap<>();
+    private final XdsCache xdsCache;
 
     public PushContext(
             long version,
@@ -40,6 +44,20 @@ public final class PushContext {
             List<Workload> workloads,
             RoutingConfig routing,
             List<String> errors) {
+        this(version, mesh, services, instancesByHost, workloads, routing, errors, new XdsCache());
+    }
+
+    /** @param xdsCache resources kept across pushes (the {@link Environment}'s, shared by its snapshots) */
+    public PushContext(
+            long version,
+            MeshSettings mesh,
+            List<Service> services,
+            Map<String, List<ServiceInstance>> instancesByHost,
+            List<Workload> workloads,
+            RoutingConfig routing,
+            List<String> errors,
+            XdsCache xdsCache) {
+        this.xdsCache = java.util.Objects.requireNonNull(xdsCache, "xdsCache");
         this.version = version;
         this.created = Instant.now();
         this.mesh = mesh;
@@ -57,6 +75,19 @@ public final class PushContext {
         this.workloads = List.copyOf(workloads);
         this.routing = routing;
         this.errors = List.copyOf(errors);
+        // Every proxy's inbound config asks which instances are its own; a scan of every instance per proxy made a
+        // thousand proxies cost a million comparisons per push.
+        Map<String, List<ServiceInstance>> byAddress = new HashMap<>();
+        for (Service s : this.services) {
+            for (ServiceInstance i : this.instancesByHost.getOrDefault(s.hostname(), List.of())) {
+                byAddress
+                        .computeIfAbsent(i.workload().address(), a -> new ArrayList<>())
+                        .add(i);
+            }
+        }
+        Map<String, List<ServiceInstance>> frozen = new HashMap<>();
+        byAddress.forEach((a, l) -> frozen.put(a, List.copyOf(l)));
+        this.instancesByAddress = Map.copyOf(frozen);
     }
 
     /** An empty context: no services, no config. */
@@ -127,6 +158,19 @@ public final class PushContext {
     }
 
     /**
+     * A value kept across pushes while its inputs (the key) stay current; see {@link XdsCache}. Use it for values that
+     * are expensive in bulk and whose inputs are cheap to compare (one service's clusters, one cluster's endpoints).
+     */
+    public <T> T cachedAcrossPushes(XdsCache.Key key, java.util.function.Supplier<T> compute) {
+        return xdsCache.get(key, compute);
+    }
+
+    /** The cache of resources kept across pushes. */
+    public XdsCache xdsCache() {
+        return xdsCache;
+    }
+
+    /**
      * What makes two proxies see the same outbound config: namespace, proxyless or not, and labels only when some
      * routing config selects by workload labels.
      */
@@ -172,10 +216,16 @@ public final class PushContext {
 
     /** The instances whose workload is this proxy: what its inbound listener serves. */
     public List<ServiceInstance> proxyInstances(Proxy proxy) {
+        List<String> ips = proxy.ips();
+        if (ips.size() == 1) {
+            return instancesByAddress.getOrDefault(ips.get(0), List.of());
+        }
+        // Several addresses: keep the order a scan would give (services by hostname, then instance order).
+        java.util.Set<String> mine = new java.util.HashSet<>(ips);
         List<ServiceInstance> out = new ArrayList<>();
         for (Service s : services) {
             for (ServiceInstance i : instancesByHost.getOrDefault(s.hostname(), List.of())) {
-                if (proxy.ips().contains(i.workload().address())) {
+                if (mine.contains(i.workload().address())) {
                     out.add(i);
                 }
             }

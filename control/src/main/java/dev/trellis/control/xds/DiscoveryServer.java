@@ -2,6 +2,7 @@ package dev.trellis.control.xds;
 
 import dev.trellis.control.generate.Generator;
 import dev.trellis.control.generate.Generators;
+import dev.trellis.control.generate.Resources;
 import dev.trellis.control.model.Proxy;
 import dev.trellis.control.push.PushContext;
 import dev.trellis.control.push.PushRequest;
@@ -10,7 +11,11 @@ import dev.trellis.xds.naming.ClusterName;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.BindableService;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
+import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +24,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SortedMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,7 +36,7 @@ import java.util.logging.Logger;
  * proxy it affects. Envoy's order for a full push is CDS, EDS, LDS, RDS, so a proxy never sees a route to a cluster it
  * does not have yet.
  */
-public final class DiscoveryServer extends AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase {
+public final class DiscoveryServer implements BindableService {
 
     private static final Logger LOG = Logger.getLogger(DiscoveryServer.class.getName());
     private static final List<TypeUrl> PUSH_ORDER =
@@ -66,11 +70,51 @@ public final class DiscoveryServer extends AggregatedDiscoveryServiceGrpc.Aggreg
         return l;
     }
 
+    /**
+     * The ADS service with responses sent as {@link WireResponse}s: the encoded resources of a push are shared by every
+     * proxy that receives them, instead of each response being encoded again from its messages.
+     */
     @Override
+    public ServerServiceDefinition bindService() {
+        MethodDescriptor<DiscoveryRequest, DiscoveryResponse> sotw =
+                AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod();
+        var delta = AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod();
+        return ServerServiceDefinition.builder(AggregatedDiscoveryServiceGrpc.SERVICE_NAME)
+                .addMethod(
+                        sotw.toBuilder(sotw.getRequestMarshaller(), WireResponse.MARSHALLER)
+                                .build(),
+                        ServerCalls.asyncBidiStreamingCall(this::stream))
+                // Delta xDS is not served yet: UNIMPLEMENTED, so clients fall back to state of the world.
+                .addMethod(
+                        delta,
+                        ServerCalls.asyncBidiStreamingCall(o -> ServerCalls.asyncUnimplementedStreamingCall(delta, o)))
+                .build();
+    }
+
+    /** For callers that are not gRPC: the same stream, with responses decoded into messages. */
     public StreamObserver<DiscoveryRequest> streamAggregatedResources(StreamObserver<DiscoveryResponse> out) {
+        return stream(new StreamObserver<>() {
+            @Override
+            public void onNext(WireResponse r) {
+                out.onNext(r.toMessage());
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                out.onError(t);
+            }
+
+            @Override
+            public void onCompleted() {
+                out.onCompleted();
+            }
+        });
+    }
+
+    private StreamObserver<DiscoveryRequest> stream(StreamObserver<WireResponse> out) {
         java.util.concurrent.atomic.AtomicReference<XdsConnection> ref =
                 new java.util.concurrent.atomic.AtomicReference<>();
-        if (out instanceof io.grpc.stub.ServerCallStreamObserver<DiscoveryResponse> call) {
+        if (out instanceof io.grpc.stub.ServerCallStreamObserver<WireResponse> call) {
             call.setOnReadyHandler(() -> {
                 XdsConnection c = ref.get();
                 PushRequest waiting = c == null ? null : c.takeDeferred();
@@ -180,8 +224,7 @@ public final class DiscoveryServer extends AggregatedDiscoveryServiceGrpc.Aggreg
             }
             // Initial request, reconnect, or a changed subscription: answer with the current resources.
             w.names = names;
-            SortedMap<String, dev.trellis.control.generate.XdsResource> resources =
-                    generators.get(type).generate(con.proxy(), current.get(), names);
+            Resources resources = generators.get(type).resources(con.proxy(), current.get(), names);
             if (con.send(type, resources, null, true)) {
                 metrics.push(type.shortName().toLowerCase(java.util.Locale.ROOT));
             }
@@ -191,6 +234,7 @@ public final class DiscoveryServer extends AggregatedDiscoveryServiceGrpc.Aggreg
     /** Pushes {@code push} to every connection the request affects. Called by the debouncer's thread. */
     public void push(PushContext push, PushRequest request) {
         request.reasons().forEach(metrics::trigger);
+        long t0 = System.nanoTime();
         for (XdsConnection con : connections.values()) {
             try {
                 pushTo(con, push, request);
@@ -199,6 +243,8 @@ public final class DiscoveryServer extends AggregatedDiscoveryServiceGrpc.Aggreg
                 con.close(Status.INTERNAL.withDescription("push failed: " + e).asRuntimeException());
             }
         }
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        LOG.fine(() -> "pushed " + request + " to " + connections.size() + " proxies in " + ms + " ms");
     }
 
     void pushTo(XdsConnection con, PushContext push, PushRequest request) {
@@ -223,8 +269,7 @@ public final class DiscoveryServer extends AggregatedDiscoveryServiceGrpc.Aggreg
                         continue;
                     }
                 }
-                SortedMap<String, dev.trellis.control.generate.XdsResource> resources =
-                        generators.get(type).generate(con.proxy(), push, w.names);
+                Resources resources = generators.get(type).resources(con.proxy(), push, w.names);
                 if (con.send(type, resources, request.start(), false)) {
                     metrics.push(type.shortName().toLowerCase(java.util.Locale.ROOT));
                 }

@@ -1,17 +1,13 @@
 package dev.trellis.control.xds;
 
 import com.google.protobuf.Message;
+import dev.trellis.control.generate.Resources;
 import dev.trellis.control.generate.XdsResource;
 import dev.trellis.control.model.Proxy;
 import dev.trellis.xds.TypeUrl;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.stub.StreamObserver;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.EnumMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -31,7 +27,7 @@ public final class XdsConnection {
         String lastNack = "";
         Instant lastNackAt;
         int resourceCount;
-        SortedMap<String, XdsResource> sent = new java.util.TreeMap<>();
+        Resources sent = Resources.EMPTY;
         /** When the change that produced the unACKed response happened, for convergence time. */
         Instant pendingStart;
 
@@ -78,13 +74,13 @@ public final class XdsConnection {
 
     private final String conId;
     private final Proxy proxy;
-    private final StreamObserver<DiscoveryResponse> out;
+    private final StreamObserver<WireResponse> out;
     private final Instant connectedAt = Instant.now();
     private final Map<TypeUrl, Watch> watches = new EnumMap<>(TypeUrl.class);
     private long nonceCounter;
     private dev.trellis.control.push.PushRequest deferred;
 
-    XdsConnection(String conId, Proxy proxy, StreamObserver<DiscoveryResponse> out) {
+    XdsConnection(String conId, Proxy proxy, StreamObserver<WireResponse> out) {
         this.conId = conId;
         this.proxy = proxy;
         this.out = out;
@@ -104,7 +100,7 @@ public final class XdsConnection {
 
     /** False while the stream's outbound buffer is full: pushes wait for the client to read (backpressure). */
     boolean ready() {
-        return !(out instanceof io.grpc.stub.ServerCallStreamObserver<DiscoveryResponse> s) || s.isReady();
+        return !(out instanceof io.grpc.stub.ServerCallStreamObserver<WireResponse> s) || s.isReady();
     }
 
     /** Remembers a push that found the stream not ready; merged with any already waiting. */
@@ -136,7 +132,9 @@ public final class XdsConnection {
         Map<TypeUrl, SortedMap<String, Message>> m = new EnumMap<>(TypeUrl.class);
         watches.forEach((t, w) -> {
             SortedMap<String, Message> msgs = new java.util.TreeMap<>();
-            w.sent.forEach((name, r) -> msgs.put(name, r.message()));
+            for (XdsResource r : w.sent.list()) {
+                msgs.put(r.name(), r.message());
+            }
             m.put(t, msgs);
         });
         return m;
@@ -161,44 +159,22 @@ public final class XdsConnection {
      *
      * @return true if a response was sent
      */
-    synchronized boolean send(
-            TypeUrl type, SortedMap<String, XdsResource> resources, Instant changeStart, boolean force) {
+    synchronized boolean send(TypeUrl type, Resources resources, Instant changeStart, boolean force) {
         Watch w = watches.computeIfAbsent(type, t -> new Watch());
-        String version = version(resources);
+        String version = resources.version();
         if (!force && (version.equals(w.sentVersion) || version.equals(w.nackedVersion))) {
             return false;
         }
         String nonce = Long.toString(++nonceCounter);
-        DiscoveryResponse.Builder r = DiscoveryResponse.newBuilder()
-                .setTypeUrl(type.url())
-                .setVersionInfo(version)
-                .setNonce(nonce);
-        for (XdsResource x : resources.values()) {
-            r.addResources(x.any());
-        }
+        WireResponse r = new WireResponse(type.url(), version, nonce, resources.responseBody());
         w.sentVersion = version;
         w.sentNonce = nonce;
         w.sentAt = Instant.now();
         w.sent = resources;
         w.resourceCount = resources.size();
         w.pendingStart = changeStart;
-        out.onNext(r.build());
+        out.onNext(r);
         return true;
-    }
-
-    /** Content hash of the resources: equal content, equal version, so nothing is sent twice. */
-    static String version(SortedMap<String, XdsResource> resources) {
-        try {
-            MessageDigest d = MessageDigest.getInstance("SHA-256");
-            for (Map.Entry<String, XdsResource> e : resources.entrySet()) {
-                d.update(e.getKey().getBytes(StandardCharsets.UTF_8));
-                d.update((byte) 0);
-                d.update(e.getValue().digest().getBytes(StandardCharsets.UTF_8));
-            }
-            return HexFormat.of().formatHex(d.digest(), 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     synchronized void close(Throwable error) {
