@@ -24,7 +24,7 @@ public final class Cluster {
         ORIGINAL_DST
     }
 
-    private record State(PrioritySet hosts, LoadBalancer lb) {}
+    private record State(PrioritySet hosts, LoadBalancer lb, java.util.Set<String> poolKeys) {}
 
     private final String name;
     private final DiscoveryType type;
@@ -41,6 +41,7 @@ public final class Cluster {
     private final String version;
     private final boolean originalDstUseHeader;
     private volatile State state;
+    private volatile boolean retired;
     private final Map<InetSocketAddress, Host> originalDstHosts = new ConcurrentHashMap<>();
 
     Cluster(
@@ -85,10 +86,35 @@ public final class Cluster {
 
     /** Installs a new host set (from static config, DNS or EDS) and its load balancer. */
     public void updateHosts(PrioritySet set) {
-        this.state = new State(set, new LoadBalancer(set, lbPolicy, lbOptions));
         List<Host> all = set.allHosts();
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        for (Host h : all) {
+            keys.add(h.poolKey());
+        }
+        this.state = new State(set, new LoadBalancer(set, lbPolicy, lbOptions), java.util.Set.copyOf(keys));
         stats.membershipTotal.set(all.size());
         stats.membershipHealthy.set(all.stream().filter(Host::healthy).count());
+    }
+
+    /** Replaced by a newer version of itself, or removed: its connection pools drain. */
+    void retire() {
+        retired = true;
+    }
+
+    public boolean retired() {
+        return retired;
+    }
+
+    /**
+     * Whether the current host set still has the host with this pool key (ORIGINAL_DST clusters: every destination
+     * they have been asked for).
+     */
+    public boolean hasHost(String poolKey) {
+        if (type == DiscoveryType.ORIGINAL_DST) {
+            return true;
+        }
+        State s = state;
+        return s != null && s.poolKeys().contains(poolKey);
     }
 
     public boolean initialized() {

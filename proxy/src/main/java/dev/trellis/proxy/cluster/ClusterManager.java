@@ -96,7 +96,13 @@ public final class ClusterManager implements AutoCloseable {
     public void retainOnly(Set<String> keep, Set<String> staticNames) {
         synchronized (this) {
             Map<String, Cluster> next = new LinkedHashMap<>(active);
-            next.keySet().removeIf(n -> !keep.contains(n) && !staticNames.contains(n));
+            next.values().removeIf(c -> {
+                boolean gone = !keep.contains(c.name()) && !staticNames.contains(c.name());
+                if (gone) {
+                    c.retire();
+                }
+                return gone;
+            });
             warming.keySet().removeIf(n -> !keep.contains(n) && !staticNames.contains(n));
             for (String n : new ArrayList<>(dnsTasks.keySet())) {
                 if (!next.containsKey(n) && !warming.containsKey(n)) {
@@ -231,7 +237,10 @@ public final class ClusterManager implements AutoCloseable {
 
     private void activate(Cluster c) {
         Map<String, Cluster> next = new LinkedHashMap<>(active);
-        next.put(c.name(), c);
+        Cluster previous = next.put(c.name(), c);
+        if (previous != null && previous != c) {
+            previous.retire();
+        }
         active = Map.copyOf(next);
     }
 

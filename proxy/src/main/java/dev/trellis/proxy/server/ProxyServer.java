@@ -95,6 +95,15 @@ public final class ProxyServer implements AutoCloseable {
         context = new ProxyContext(stats, clusters, new RouteSources(), HttpFilterRegistry.defaults(), transport);
         workers = transport.group(Math.max(1, options.concurrency()), "trellis-worker");
         listeners = new ListenerManager(context, workers, options.drainTimeMs());
+        context.clusters().onChange(cm -> {
+            for (var loop : workers) {
+                try {
+                    loop.execute(dev.trellis.proxy.upstream.Pools::sweepCurrent);
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    // shutting down: the pools close with their loop
+                }
+            }
+        });
         try {
             var sr = bootstrap.getStaticResources();
             if (sr.getSecretsCount() > 0) {

@@ -27,6 +27,7 @@ public final class Http1Pool {
     private final ArrayDeque<UpstreamHttp1> idle = new ArrayDeque<>();
     private final ArrayDeque<UpstreamCallbacks> waiting = new ArrayDeque<>();
     private int open;
+    private boolean draining;
 
     Http1Pool(EventLoop loop, Cluster cluster, Host host, Class<? extends Channel> channelClass) {
         this.loop = loop;
@@ -134,6 +135,10 @@ public final class Http1Pool {
             next.onPoolReady(c);
             return;
         }
+        if (draining) {
+            c.close();
+            return;
+        }
         idle.addLast(c);
         c.startIdleTimer(cluster.idleTimeoutMs());
     }
@@ -152,6 +157,19 @@ public final class Http1Pool {
             } else {
                 waiting.addFirst(next);
             }
+        }
+    }
+
+    /**
+     * The host left its cluster, or the cluster was replaced or removed (Envoy drains the pools then): idle connections
+     * close now, busy ones once their request completes; requests already waiting here are still served. No new
+     * request reaches a draining pool: {@link Pools} has dropped it.
+     */
+    void drain() {
+        draining = true;
+        UpstreamHttp1 c;
+        while ((c = idle.pollFirst()) != null) {
+            c.close();
         }
     }
 

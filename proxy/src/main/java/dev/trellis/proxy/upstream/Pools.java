@@ -40,10 +40,32 @@ public final class Pools {
     public Http1Pool http1(Cluster cluster, Host host, Class<? extends Channel> channelClass) {
         Http1Pool p = http1.get(host.poolKey());
         if (p == null || p.cluster() != cluster) {
+            if (p != null) {
+                p.drain();
+            }
             p = new Http1Pool(loop, cluster, host, channelClass);
             http1.put(host.poolKey(), p);
         }
         return p;
+    }
+
+    /**
+     * Drains the pools of the current event loop whose host left its cluster or whose cluster was replaced or removed,
+     * so their connections do not linger until the idle timeout (an hour by default). Runs on the loop after every
+     * cluster or endpoint change.
+     */
+    public static void sweepCurrent() {
+        Pools p = CURRENT.getIfExists();
+        if (p != null) {
+            p.http1.entrySet().removeIf(e -> {
+                Http1Pool pool = e.getValue();
+                boolean stale = pool.cluster().retired() || !pool.cluster().hasHost(e.getKey());
+                if (stale) {
+                    pool.drain();
+                }
+                return stale;
+            });
+        }
     }
 
     /** The HTTP/2 pool (one multiplexed connection) for this host. */

@@ -42,6 +42,9 @@ public final class TestUpstream implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel server;
     public final AtomicInteger connections = new AtomicInteger();
+    /** Connections open now. */
+    public final AtomicInteger open = new AtomicInteger();
+
     public final AtomicInteger requests = new AtomicInteger();
     public final Map<String, String> lastHeaders = new ConcurrentHashMap<>();
 
@@ -54,6 +57,8 @@ public final class TestUpstream implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         connections.incrementAndGet();
+                        open.incrementAndGet();
+                        ch.closeFuture().addListener(f -> open.decrementAndGet());
                         ch.pipeline()
                                 .addLast("codec", new HttpServerCodec())
                                 .addLast("agg", new HttpObjectAggregator(1 << 20))

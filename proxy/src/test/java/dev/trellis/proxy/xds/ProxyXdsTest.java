@@ -304,6 +304,28 @@ class ProxyXdsTest {
     }
 
     @Test
+    void poolsToARemovedHostOrReplacedClusterDrain() throws Exception {
+        pushAll("1");
+        await(() -> get().contains("upstream=a"), "traffic to a");
+        assertThat(a.open.get()).isEqualTo(1); // the pooled keep-alive connection
+        // a leaves the cluster: its idle pooled connection closes now, not after the hour-long idle timeout.
+        ads.push(TypeUrl.ENDPOINT.url(), "2", List.of(cla("backend", b.port())));
+        await(() -> get().contains("upstream=b"), "traffic to b");
+        await(() -> a.open.get() == 0, "the connection to the removed host to close");
+        // The cluster itself is replaced (a new connect timeout): the old version's pool drains too.
+        ads.push(
+                TypeUrl.CLUSTER.url(),
+                "3",
+                List.of(edsCluster("backend").toBuilder()
+                        .setConnectTimeout(
+                                com.google.protobuf.Duration.newBuilder().setSeconds(2))
+                        .build()));
+        await(() -> b.open.get() == 0, "the replaced cluster's connection to close");
+        assertThat(get()).contains("upstream=b");
+        assertThat(b.open.get()).isEqualTo(1);
+    }
+
+    @Test
     void removedListenerStopsAccepting() throws Exception {
         pushAll("1");
         await(() -> get().startsWith("200"), "traffic");
