@@ -54,6 +54,11 @@ public final class IstioRouting extends RoutingConfig implements SidecarListener
     private final boolean needsFault;
     private final boolean needsCors;
     private final boolean labelSensitive;
+    /** Whether some DestinationRule selects workloads by label (then lookups depend on the proxy's labels). */
+    private final boolean selectorRules;
+
+    private final java.util.concurrent.ConcurrentHashMap<List<Object>, java.util.Optional<Resource<DestinationRule>>>
+            drLookups = new java.util.concurrent.ConcurrentHashMap<>();
 
     public IstioRouting(List<Resource<?>> resources, MeshSettings mesh) {
         this.mesh = mesh;
@@ -98,6 +103,9 @@ public final class IstioRouting extends RoutingConfig implements SidecarListener
         this.needsFault = fault;
         this.needsCors = cors;
         this.labelSensitive = computeLabelSensitive();
+        this.selectorRules = destinationRules.stream()
+                .anyMatch(dr -> dr.spec().workloadSelector() != null
+                        && !dr.spec().workloadSelector().matchLabelsOrDefault().isEmpty());
     }
 
     /** Reports TLS settings of a DestinationRule that cannot be applied, naming the field. */
@@ -381,6 +389,20 @@ public final class IstioRouting extends RoutingConfig implements SidecarListener
 
     /** The DestinationRule for {@code service} as a proxy in {@code proxyNamespace} with {@code labels} sees it. */
     Resource<DestinationRule> destinationRule(String proxyNamespace, Map<String, String> labels, Service service) {
+        if (destinationRules.isEmpty()) {
+            return null;
+        }
+        // Every cluster and endpoint build asks; the answer depends only on these, and this index never changes.
+        List<Object> key =
+                List.of(proxyNamespace, selectorRules ? labels : Map.of(), service.hostname(), service.namespace());
+        return drLookups
+                .computeIfAbsent(
+                        key, k -> java.util.Optional.ofNullable(lookupDestinationRule(proxyNamespace, labels, service)))
+                .orElse(null);
+    }
+
+    private Resource<DestinationRule> lookupDestinationRule(
+            String proxyNamespace, Map<String, String> labels, Service service) {
         for (String ns : new LinkedHashSet<>(List.of(proxyNamespace, service.namespace(), mesh.rootNamespace()))) {
             Resource<DestinationRule> withSelector = null;
             Resource<DestinationRule> plain = null;

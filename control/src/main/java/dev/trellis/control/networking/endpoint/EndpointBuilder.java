@@ -54,11 +54,11 @@ public final class EndpointBuilder {
             }
         }
         List<ServiceInstance> instances = push.instances(s.hostname(), name.port());
-        LocalityLbSetting locality = localitySetting(proxy, push, s, name);
+        var policy = push.routing().clusterPolicy().endpointPolicy(proxy, push, s, name.port(), name.subset());
+        LocalityLbSetting locality = localitySetting(push, policy);
         if (locality == null) {
             return assignment(clusterName, instances, selector);
         }
-        var policy = push.routing().clusterPolicy().endpointPolicy(proxy, push, s, name.port(), name.subset());
         return assignment(
                 clusterName,
                 instances,
@@ -74,8 +74,8 @@ public final class EndpointBuilder {
      * mesh's (Istio's precedence), and only when it does something (distribute, or failover with outlier
      * detection); null otherwise, when every proxy of the namespace sees the same endpoints.
      */
-    static LocalityLbSetting localitySetting(Proxy proxy, PushContext push, Service s, ClusterName name) {
-        var policy = push.routing().clusterPolicy().endpointPolicy(proxy, push, s, name.port(), name.subset());
+    static LocalityLbSetting localitySetting(
+            PushContext push, dev.trellis.control.networking.cluster.ClusterPolicy.EndpointPolicy policy) {
         LocalityLbSetting eff = LocalityLbSetting.effective(push.mesh().localityLb(), policy.localityLb());
         return eff != null && eff.appliesWith(policy.outlierDetection()) ? eff : null;
     }
@@ -91,7 +91,8 @@ public final class EndpointBuilder {
         if (s == null || name.direction() != ClusterName.Direction.OUTBOUND) {
             return List.of(proxy.namespace());
         }
-        LocalityLbSetting l = localitySetting(proxy, push, s, name);
+        LocalityLbSetting l = localitySetting(
+                push, push.routing().clusterPolicy().endpointPolicy(proxy, push, s, name.port(), name.subset()));
         if (l == null) {
             return List.of(proxy.namespace());
         }
