@@ -156,6 +156,18 @@ final class H2Client implements AutoCloseable {
             ReferenceCountUtil.release(evt);
         }
 
+        /** Called on the event loop when the stream becomes writable again (flow-control window opened). */
+        volatile Runnable onWritable;
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            Runnable r = onWritable;
+            if (r != null && ctx.channel().isWritable()) {
+                r.run();
+            }
+            ctx.fireChannelWritabilityChanged();
+        }
+
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             done.complete(this);
@@ -165,6 +177,36 @@ final class H2Client implements AutoCloseable {
         void cancel() {
             stream.eventLoop().execute(() -> stream.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL)));
         }
+    }
+
+    /**
+     * Sends {@code total} bytes of request body in 16 KiB DATA frames, writing only while the stream is writable (as
+     * its flow-control window allows); {@link Exchange#sent} counts what went out, {@code crc} what was written.
+     */
+    Exchange upload(String path, long total, java.util.zip.CRC32 crc) {
+        Exchange x = new Exchange();
+        long[] left = {total};
+        Runnable pump = () -> {
+            Http2StreamChannel s = x.stream;
+            while (left[0] > 0 && s.isWritable()) {
+                int n = (int) Math.min(16 * 1024, left[0]);
+                left[0] -= n;
+                byte[] chunk = new byte[n];
+                for (int i = 0; i < n; i++) {
+                    chunk[i] = (byte) ((total - left[0] - n + i) * 31);
+                }
+                crc.update(chunk);
+                s.write(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(chunk), left[0] == 0))
+                        .addListener(f -> {
+                            if (f.isSuccess()) {
+                                x.sent.addAndGet(n);
+                            }
+                        });
+            }
+            s.flush();
+        };
+        x.onWritable = pump;
+        return open(x, "POST", path, Map.of(), s -> {}, s -> pump.run());
     }
 
     Exchange get(String path) {
@@ -187,7 +229,16 @@ final class H2Client implements AutoCloseable {
             Map<String, String> extra,
             Consumer<Http2StreamChannel> init,
             Consumer<Http2StreamChannel> afterHeaders) {
-        Exchange x = new Exchange();
+        return open(new Exchange(), method, path, extra, init, afterHeaders);
+    }
+
+    Exchange open(
+            Exchange x,
+            String method,
+            String path,
+            Map<String, String> extra,
+            Consumer<Http2StreamChannel> init,
+            Consumer<Http2StreamChannel> afterHeaders) {
         CompletableFuture<Void> opened = new CompletableFuture<>();
         ch.eventLoop().execute(() -> new Http2StreamChannelBootstrap(ch)
                 .handler(x)

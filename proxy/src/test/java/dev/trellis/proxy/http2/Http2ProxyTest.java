@@ -28,6 +28,12 @@ class Http2ProxyTest {
 
     /** A bootstrap with {@code hcm} lines added to the connection manager and {@code cluster} to the h2 options. */
     static String bootstrap(String hcm, String clusterH2, String clusterExtra, int upPort, Path log) {
+        return bootstrap(hcm, "", clusterH2, clusterExtra, upPort, log);
+    }
+
+    /** The same, with {@code clusterCommon} as the cluster's HttpProtocolOptions common_http_protocol_options. */
+    static String bootstrap(
+            String hcm, String clusterCommon, String clusterH2, String clusterExtra, int upPort, Path log) {
         return """
                 static_resources:
                   listeners:
@@ -68,13 +74,20 @@ class Http2ProxyTest {
                     typed_extension_protocol_options:
                       envoy.extensions.upstreams.http.v3.HttpProtocolOptions:
                         "@type": type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions
+                %s
                         explicit_http_config: { http2_protocol_options: { %s } }
                     load_assignment:
                       cluster_name: up
                       endpoints:
                       - lb_endpoints:
                         - endpoint: { address: { socket_address: { address: 127.0.0.1, port_value: %d } } }
-                """.formatted(log, indent(hcm, 10), indent(clusterExtra, 4), clusterH2, upPort);
+                """.formatted(
+                log,
+                indent(hcm, 10),
+                indent(clusterExtra, 4),
+                clusterCommon.isEmpty() ? "" : indent("common_http_protocol_options: { " + clusterCommon + " }", 8),
+                clusterH2,
+                upPort);
     }
 
     private static String indent(String lines, int n) {
@@ -384,6 +397,45 @@ class Http2ProxyTest {
             ok.done.get(5, TimeUnit.SECONDS);
             assertThat(ok.bodyText()).isEqualTo("/ok conn=1 len=0");
             assertThat(client.ch.isActive()).isTrue();
+        }
+    }
+
+    // ---- connection lifetimes ---------------------------------------------------------------------------------
+
+    @Test
+    void anIdleDownstreamConnectionIsDrainedWithGoAway() throws Exception {
+        try (H2Upstream up = new H2Upstream(null, 0);
+                ProxyHarness proxy = proxy("common_http_protocol_options: { idle_timeout: 0.3s }", "", "", up);
+                H2Client client = new H2Client(proxy.listener("h2"))) {
+            var x = client.get("/once");
+            x.done.get(5, TimeUnit.SECONDS);
+            assertThat(client.ch.closeFuture().await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(client.goAways).startsWith(Integer.MAX_VALUE).hasSize(2);
+            assertThat(client.goAways.get(1)).isEqualTo(x.stream.stream().id());
+        }
+    }
+
+    @Test
+    void maxRequestsPerConnectionRetiresUpstreamConnections() throws Exception {
+        try (H2Upstream up = new H2Upstream(null, 0);
+                ProxyHarness proxy = ProxyHarness.start(
+                        bootstrap("", "max_requests_per_connection: 2", "", "", up.port(), dir.resolve("a.log")),
+                        Map.of(),
+                        new ProxyServer.Options(1, 10_000));
+                H2Client client = new H2Client(proxy.listener("h2"))) {
+            List<String> bodies = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                var x = client.get("/n" + i);
+                x.done.get(5, TimeUnit.SECONDS);
+                bodies.add(x.bodyText());
+            }
+            assertThat(bodies)
+                    .containsExactly(
+                            "/n0 conn=1 len=0",
+                            "/n1 conn=1 len=0",
+                            "/n2 conn=2 len=0",
+                            "/n3 conn=2 len=0",
+                            "/n4 conn=3 len=0");
         }
     }
 }
