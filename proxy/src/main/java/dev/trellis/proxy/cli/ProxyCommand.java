@@ -168,8 +168,10 @@ public final class ProxyCommand implements Callable<Integer> {
             // Parsing the bootstrap initialises Envoy's proto descriptors (most of the startup time); load the
             // network stack's classes meanwhile on another core.
             Thread warm = Thread.ofPlatform().daemon().name("trellis-warmup").start(ProxyCommand::warmUp);
+            Thread protos = Thread.ofPlatform().daemon().name("trellis-protos").start(ProxyCommand::buildDescriptors);
             var bootstrap = BootstrapLoader.load(config);
             warm.join();
+            protos.join();
             long t1 = System.nanoTime();
             server = new ProxyServer(
                             bootstrap,
@@ -213,6 +215,7 @@ public final class ProxyCommand implements Callable<Integer> {
     private int check() {
         try {
             Thread warm = Thread.ofPlatform().daemon().name("trellis-warmup").start(ProxyCommand::warmUp);
+            Thread.ofPlatform().daemon().name("trellis-protos").start(ProxyCommand::buildDescriptors);
             String summary = ProxyServer.check(BootstrapLoader.load(config));
             warm.join();
             System.out.println("trellis proxy: " + config + ": OK (" + summary + ")");
@@ -223,6 +226,20 @@ public final class ProxyCommand implements Callable<Integer> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;
+        }
+    }
+
+    /**
+     * Envoy's proto descriptors (the bootstrap's whole import graph) take most of the parse: build them on another core
+     * while this one reads the file and its YAML. The JVM's class initialisation lock makes the parser wait for
+     * whatever is not finished yet.
+     */
+    private static void buildDescriptors() {
+        try {
+            io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap.getDescriptor();
+            dev.trellis.proxy.bootstrap.ExtensionTypes.registry();
+        } catch (Throwable t) {
+            // best effort: the parser builds them itself
         }
     }
 

@@ -106,11 +106,11 @@ class JavaControlPlaneTest {
         }
     }
 
-    String configDump() {
+    String admin(String path) {
         try {
             var admin = proxy.server.adminAddress();
             return client.send(
-                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.getPort() + "/config_dump"))
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.getPort() + path))
                                     .build(),
                             HttpResponse.BodyHandlers.ofString())
                     .body();
