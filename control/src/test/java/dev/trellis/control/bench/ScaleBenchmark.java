@@ -80,6 +80,8 @@ class ScaleBenchmark {
         final Map<String, Check> checks = new ConcurrentHashMap<>();
 
         final Map<String, Long> metNanos = new ConcurrentHashMap<>();
+        /** The size of the last response of each type. */
+        final Map<String, Integer> lastBytes = new ConcurrentHashMap<>();
 
         Client(ManagedChannel ch, int i, List<String> eds) {
             Node node = Node.newBuilder()
@@ -102,6 +104,7 @@ class ScaleBenchmark {
                 public void onNext(LightResponse r) {
                     responses.incrementAndGet();
                     bytes.addAndGet(r.bytes());
+                    lastBytes.put(r.typeUrl(), r.bytes());
                     synchronized (lock) {
                         self.get()
                                 .onNext(DiscoveryRequest.newBuilder()
@@ -308,6 +311,9 @@ class ScaleBenchmark {
                     clients.stream().mapToLong(c -> c.bytes.get()).sum() >> 20,
                     errors.get(),
                     lastError);
+            Map<String, Integer> sizes = new java.util.TreeMap<>();
+            clients.getFirst().lastBytes.forEach((t, b) -> sizes.put(t.substring(t.lastIndexOf('.') + 1), b / 1024));
+            System.out.printf("response sizes of one client (KiB): %s%n", sizes);
             heap();
 
             int next = n;
