@@ -60,6 +60,8 @@ public final class IstioRouting extends RoutingConfig implements SidecarListener
     private final java.util.concurrent.ConcurrentHashMap<List<Object>, java.util.Optional<Resource<DestinationRule>>>
             drLookups = new java.util.concurrent.ConcurrentHashMap<>();
 
+    private final ClusterPolicy clusterPolicy;
+
     public IstioRouting(List<Resource<?>> resources, MeshSettings mesh) {
         this.mesh = mesh;
         this.virtualServices = Resources.ofType(resources, VirtualService.class);
@@ -103,6 +105,7 @@ public final class IstioRouting extends RoutingConfig implements SidecarListener
         this.needsFault = fault;
         this.needsCors = cors;
         this.labelSensitive = computeLabelSensitive();
+        this.clusterPolicy = newClusterPolicy();
         this.selectorRules = destinationRules.stream()
                 .anyMatch(dr -> dr.spec().workloadSelector() != null
                         && !dr.spec().workloadSelector().matchLabelsOrDefault().isEmpty());
@@ -472,7 +475,40 @@ public final class IstioRouting extends RoutingConfig implements SidecarListener
 
     @Override
     public ClusterPolicy clusterPolicy() {
+        return clusterPolicy;
+    }
+
+    /** Whether some DestinationRule sets outlier detection or a locality setting at any level. */
+    private static boolean reordersEndpoints(Resource<DestinationRule> dr) {
+        List<dev.trellis.api.model.networking.TrafficPolicy> policies = new ArrayList<>();
+        policies.add(dr.spec().trafficPolicy());
+        dr.spec().subsetsOrDefault().forEach(s -> policies.add(s.trafficPolicy()));
+        for (var tp : policies) {
+            if (tp == null) {
+                continue;
+            }
+            if (tp.outlierDetection() != null
+                    || (tp.loadBalancer() != null && tp.loadBalancer().localityLbSetting() != null)) {
+                return true;
+            }
+            for (var p : tp.portLevelSettingsOrDefault()) {
+                if (p.outlierDetection() != null
+                        || (p.loadBalancer() != null && p.loadBalancer().localityLbSetting() != null)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private ClusterPolicy newClusterPolicy() {
+        boolean reorders = destinationRules.stream().anyMatch(IstioRouting::reordersEndpoints);
         return new ClusterPolicy() {
+            @Override
+            public boolean mayReorderEndpoints() {
+                return reorders;
+            }
+
             @Override
             public List<String> subsets(Proxy proxy, PushContext push, Service service) {
                 Resource<DestinationRule> dr = destinationRule(proxy.namespace(), proxy.labels(), service);

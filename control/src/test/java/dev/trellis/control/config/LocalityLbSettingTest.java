@@ -181,6 +181,8 @@ class LocalityLbSettingTest {
                 .containsExactly("us-west");
         assertThat(cluster(push, in("us-west/us-west-1a")).getCommonLbConfig().hasLocalityWeightedLbConfig())
                 .isTrue();
+        assertThat(EndpointBuilder.viewKey(in("us-west/us-west-1a"), push, CLUSTER))
+                .isNotEqualTo(EndpointBuilder.viewKey(in("us-east/us-east-1a"), push, CLUSTER));
         // A proxy the rule does not name keeps every endpoint.
         assertThat(EndpointBuilder.build(in("us-east/us-east-1a"), push, CLUSTER)
                         .getEndpointsList())

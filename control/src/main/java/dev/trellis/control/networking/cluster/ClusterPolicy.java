@@ -26,6 +26,14 @@ public interface ClusterPolicy {
         public static final EndpointPolicy NONE = new EndpointPolicy(null, false);
     }
 
+    /**
+     * Whether any DestinationRule could make endpoints depend on the calling proxy (outlier detection or a
+     * {@code localityLbSetting} somewhere): false lets per-proxy checks stop early.
+     */
+    default boolean mayReorderEndpoints() {
+        return false;
+    }
+
     /** The endpoint policy for {@code service}'s port {@code port}, subset {@code subset} ("" for none). */
     default EndpointPolicy endpointPolicy(Proxy proxy, PushContext push, Service service, int port, String subset) {
         return EndpointPolicy.NONE;

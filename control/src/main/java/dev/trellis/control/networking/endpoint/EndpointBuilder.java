@@ -86,6 +86,12 @@ public final class EndpointBuilder {
      * {@code failoverPriority} compares them.
      */
     public static Object viewKey(Proxy proxy, PushContext push, String clusterName) {
+        LocalityLbSetting mesh = push.mesh().localityLb();
+        boolean meshDistributes = mesh != null && !mesh.distribute().isEmpty() && !Boolean.FALSE.equals(mesh.enabled());
+        if (!meshDistributes && !push.routing().clusterPolicy().mayReorderEndpoints()) {
+            // Asked for every proxy and cluster on each push: answer the common case without a rule lookup.
+            return List.of(proxy.namespace());
+        }
         ClusterName name = ClusterName.tryParse(clusterName);
         Service s = name == null ? null : push.service(name.host());
         if (s == null || name.direction() != ClusterName.Direction.OUTBOUND) {
