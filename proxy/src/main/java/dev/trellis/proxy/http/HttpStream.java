@@ -803,6 +803,11 @@ public final class HttpStream implements RequestView, LbContext, dev.trellis.pro
     }
 
     @Override
+    public InetSocketAddress localAddress() {
+        return conn.info().local();
+    }
+
+    @Override
     public boolean hasHash() {
         return hasHash;
     }

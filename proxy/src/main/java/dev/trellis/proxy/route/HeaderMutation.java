@@ -65,6 +65,12 @@ public record HeaderMutation(List<Add> adds, List<String> removes) {
         }
     }
 
+    /** One literal header appended (a second value when it exists), e.g. a generated {@code set-cookie}. */
+    public static HeaderMutation append(String name, String value) {
+        return new HeaderMutation(
+                List.of(new Add(name, List.of(value), Action.APPEND_IF_EXISTS_OR_ADD, false)), List.of());
+    }
+
     public static HeaderMutation compile(List<HeaderValueOption> add, List<String> remove, String where) {
         if (add.isEmpty() && remove.isEmpty()) {
             return NONE;

@@ -22,4 +22,9 @@ public interface RequestView {
     List<String> headerValues(String name);
 
     InetSocketAddress remoteAddress();
+
+    /** The downstream connection's local address, when known. */
+    default InetSocketAddress localAddress() {
+        return null;
+    }
 }

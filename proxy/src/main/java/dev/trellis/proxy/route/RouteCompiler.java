@@ -269,6 +269,7 @@ public final class RouteCompiler {
             var p = a.getHashPolicy(i);
             HashPolicy.Kind k;
             String n;
+            HashPolicy.CookieSpec cookie = null;
             switch (p.getPolicySpecifierCase()) {
                 case HEADER -> {
                     k = HashPolicy.Kind.HEADER;
@@ -277,6 +278,19 @@ public final class RouteCompiler {
                 case COOKIE -> {
                     k = HashPolicy.Kind.COOKIE;
                     n = p.getCookie().getName();
+                    if (n.isEmpty()) {
+                        throw new ConfigException(where + " hash_policy[" + i + "].cookie: field 'name' is required");
+                    }
+                    if (p.getCookie().hasTtl()) {
+                        List<java.util.Map.Entry<String, String>> attrs = new ArrayList<>();
+                        for (var at : p.getCookie().getAttributesList()) {
+                            attrs.add(java.util.Map.entry(at.getName(), at.getValue()));
+                        }
+                        cookie = new HashPolicy.CookieSpec(
+                                p.getCookie().getTtl().getSeconds(),
+                                p.getCookie().getPath(),
+                                List.copyOf(attrs));
+                    }
                 }
                 case CONNECTION_PROPERTIES -> {
                     k = HashPolicy.Kind.SOURCE_IP;
@@ -290,7 +304,7 @@ public final class RouteCompiler {
                     throw new ConfigException(
                             where + " hash_policy[" + i + "]: " + p.getPolicySpecifierCase() + " is not supported");
             }
-            hp.add(new HashPolicy(k, n, p.getTerminal()));
+            hp.add(new HashPolicy(k, n, p.getTerminal(), cookie));
         }
         List<String> upgrades = new ArrayList<>();
         for (var u : a.getUpgradeConfigsList()) {

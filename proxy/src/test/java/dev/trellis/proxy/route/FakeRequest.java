@@ -51,4 +51,9 @@ record FakeRequest(
     public InetSocketAddress remoteAddress() {
         return remote;
     }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return new InetSocketAddress("10.9.9.9", 8080);
+    }
 }

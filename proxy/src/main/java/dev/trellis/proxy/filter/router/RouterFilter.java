@@ -126,7 +126,11 @@ final class RouterFilter implements HttpFilter, StreamSink, UpstreamCallbacks {
             }
         }
         if (!f.hashPolicies().isEmpty()) {
-            Long hash = HashPolicy.compute(f.hashPolicies(), s);
+            Long hash = HashPolicy.compute(
+                    f.hashPolicies(),
+                    s,
+                    setCookie -> s.addResponseMutation(
+                            dev.trellis.proxy.route.HeaderMutation.append("set-cookie", setCookie)));
             if (hash != null) {
                 s.setHash(hash);
             }
