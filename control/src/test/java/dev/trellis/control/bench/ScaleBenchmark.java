@@ -53,7 +53,7 @@ import org.junit.jupiter.api.Test;
  * protobuf parses in the same JVM.
  *
  * <p>{@code ./mvnw -pl control -am verify -Dtest=ScaleBenchmark -Dscale=true -Dsurefire.failIfNoSpecifiedTests=false
- * [-Dscale.n=1000] [-Dscale.rounds=3] [-Dscale.warmup=1]}
+ * [-Dscale.n=1000] [-Dscale.clients=N] [-Dscale.rounds=3] [-Dscale.warmup=1]}
  */
 class ScaleBenchmark {
 
@@ -248,6 +248,7 @@ class ScaleBenchmark {
 
     void measure() throws Exception {
         int n = Integer.getInteger("scale.n", 1000);
+        int clientCount = Integer.getInteger("scale.clients", n);
         int rounds = Integer.getInteger("scale.rounds", 3);
         int warmup = Integer.getInteger("scale.warmup", 1);
         MemoryRegistry registry = new MemoryRegistry("bench");
@@ -264,7 +265,7 @@ class ScaleBenchmark {
                 "scale benchmark: %d services x 3 endpoints, %d clients, %d cores, load average %.2f, netty leak"
                         + " detection %s%n",
                 n,
-                n,
+                clientCount,
                 Runtime.getRuntime().availableProcessors(),
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean()
                         .getSystemLoadAverage(),
@@ -283,7 +284,7 @@ class ScaleBenchmark {
             }
             List<Client> clients = new ArrayList<>();
             long t0 = System.nanoTime();
-            for (int i = 0; i < n; i++) {
+            for (int i = 0; i < clientCount; i++) {
                 List<String> eds = new ArrayList<>();
                 for (int s = 0; s < 10; s++) {
                     eds.add(cluster(s));
@@ -304,7 +305,7 @@ class ScaleBenchmark {
             System.out.printf(
                     "connected %d clients with %d services: all had their first responses in %d ms (%d responses,"
                             + " %d MB, %d stream errors %s)%n",
-                    n,
+                    clientCount,
                     n,
                     ms(connected),
                     clients.stream().mapToLong(c -> c.responses.get()).sum(),
@@ -324,7 +325,7 @@ class ScaleBenchmark {
                 // 1. An endpoint change of a service every client watches: EDS only.
                 eps.put(host(0), endpoints(0, round));
                 runRound(
-                        tag + "endpoint change (EDS to all " + n + " clients)",
+                        tag + "endpoint change (EDS to all " + clientCount + " clients)",
                         clients,
                         Map.of(TypeUrl.ENDPOINT.url(), endpointAt(cluster(0), endpointIp(0, round))),
                         () -> registry.replaceServices(services, eps));
@@ -334,7 +335,7 @@ class ScaleBenchmark {
                 services.add(service(added));
                 eps.put(host(added), endpoints(added, 0));
                 runRound(
-                        tag + "service added (full push to all " + n + " clients)",
+                        tag + "service added (full push to all " + clientCount + " clients)",
                         clients,
                         Map.of(
                                 TypeUrl.CLUSTER.url(),
