@@ -29,7 +29,7 @@ import java.util.Set;
  * protections (queued control frames, RST_STREAM rate, empty frames) stand in for them. {@code
  * stream_error_on_invalid_http_messaging} only chooses between a stream and a connection error in Envoy; Netty answers
  * most invalid messages with a stream error. {@code use_oghttp2_codec} chooses Envoy's codec library and means nothing
- * here.
+ * here. {@code connection_keepalive} is {@link Http2Keepalive} ({@code keepalive} is null without it).
  */
 public record Http2Options(
         long maxConcurrentStreams,
@@ -38,14 +38,15 @@ public record Http2Options(
         long hpackTableSize,
         int maxOutboundControlFrames,
         int maxConsecutiveEmptyFrames,
-        Map<Character, Long> customSettings) {
+        Map<Character, Long> customSettings,
+        Http2Keepalive keepalive) {
 
     public static final long DEFAULT_MAX_CONCURRENT_STREAMS = 2147483647L;
     public static final int DEFAULT_WINDOW = 268435456;
     private static final int MIN_WINDOW = 65535;
 
-    public static final Http2Options DEFAULTS =
-            new Http2Options(DEFAULT_MAX_CONCURRENT_STREAMS, DEFAULT_WINDOW, DEFAULT_WINDOW, 4096, 1000, 1, Map.of());
+    public static final Http2Options DEFAULTS = new Http2Options(
+            DEFAULT_MAX_CONCURRENT_STREAMS, DEFAULT_WINDOW, DEFAULT_WINDOW, 4096, 1000, 1, Map.of(), null);
 
     private static final Set<String> SUPPORTED = Set.of(
             "hpack_table_size",
@@ -62,6 +63,7 @@ public record Http2Options(
             "stream_error_on_invalid_http_messaging",
             "override_stream_error_on_invalid_http_message",
             "custom_settings_parameters",
+            "connection_keepalive",
             "use_oghttp2_codec",
             "max_metadata_size");
 
@@ -155,7 +157,11 @@ public record Http2Options(
                 throw new ConfigException(w + ": identifier " + id + " appears twice");
             }
         }
-        return new Http2Options(streams, streamWindow, connWindow, hpack, control, empty, Map.copyOf(custom));
+        Http2Keepalive keepalive = o.hasConnectionKeepalive()
+                ? Http2Keepalive.compile(o.getConnectionKeepalive(), where + " connection_keepalive")
+                : null;
+        return new Http2Options(
+                streams, streamWindow, connWindow, hpack, control, empty, Map.copyOf(custom), keepalive);
     }
 
     /**

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2PingFrame;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.ScheduledFuture;
@@ -23,6 +24,7 @@ import java.util.concurrent.TimeUnit;
  *       in flight finish and then closes).
  *   <li>{@code common_http_protocol_options.idle_timeout}: a connection without streams for that long is drained.
  *   <li>{@code max_connection_duration}: the connection is drained when it is reached.
+ *   <li>{@code http2_protocol_options.connection_keepalive}: PINGs, and an abrupt close when one is not answered.
  * </ul>
  */
 public final class Http2ServerConnection extends ChannelInboundHandlerAdapter {
@@ -36,6 +38,7 @@ public final class Http2ServerConnection extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> idleTimer;
     private ScheduledFuture<?> durationTimer;
     private ScheduledFuture<?> drainTimer;
+    private Http2Keepalive.Pinger pinger;
 
     public Http2ServerConnection(HcmConfig cfg, Http2Options options, Http2FrameCodec codec) {
         this.cfg = cfg;
@@ -82,6 +85,11 @@ public final class Http2ServerConnection extends ChannelInboundHandlerAdapter {
             }
         });
         armIdle();
+        if (options.keepalive() != null) {
+            // Closed from the codec's own context: past the codec, so without its graceful GOAWAY shutdown.
+            ChannelHandlerContext codecCtx = ctx.pipeline().context(codec);
+            pinger = options.keepalive().start(ctx, () -> codecCtx.close());
+        }
         if (cfg.maxConnectionDurationMs() > 0) {
             durationTimer = ctx.executor()
                     .schedule(
@@ -141,6 +149,9 @@ public final class Http2ServerConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         // Connection-level frames (SETTINGS, PING, GOAWAY) the codec already acted on.
+        if (pinger != null && msg instanceof Http2PingFrame ping) {
+            pinger.onPing(ping);
+        }
         ReferenceCountUtil.release(msg);
     }
 
@@ -149,6 +160,9 @@ public final class Http2ServerConnection extends ChannelInboundHandlerAdapter {
         cancel(idleTimer);
         cancel(durationTimer);
         cancel(drainTimer);
+        if (pinger != null) {
+            pinger.stop();
+        }
         ctx.fireChannelInactive();
     }
 

@@ -3,6 +3,7 @@ package dev.trellis.proxy.upstream;
 import dev.trellis.proxy.cluster.Cluster;
 import dev.trellis.proxy.cluster.Host;
 import dev.trellis.proxy.config.ConfigException;
+import dev.trellis.proxy.http2.Http2Keepalive;
 import dev.trellis.proxy.http2.Http2Options;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -16,6 +17,7 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2PingFrame;
 import io.netty.handler.codec.http2.Http2SettingsFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
@@ -44,7 +46,8 @@ import java.util.logging.Logger;
  *       and the connection closes once they are done. Streams the server did not process (above the last-stream-id,
  *       refused with REFUSED_STREAM, or never created) are sent again on another connection, which RFC 9113 allows;
  *       see {@link UpstreamH2Stream}.
- *   <li>{@code idle_timeout}: a connection without streams for that long is closed.
+ *   <li>{@code idle_timeout}: a connection without streams for that long is closed; {@code connection_keepalive}
+ *       PINGs it and closes it when a PING goes unanswered.
  * </ul>
  */
 public final class Http2Pool {
@@ -378,6 +381,7 @@ public final class Http2Pool {
         long opened;
         private ScheduledFuture<?> timer;
         private boolean closed;
+        private Http2Keepalive.Pinger pinger;
 
         Conn(Http2FrameCodec codec) {
             this.codec = codec;
@@ -466,6 +470,11 @@ public final class Http2Pool {
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             options.afterPreface(ctx, codec);
+            if (options.keepalive() != null) {
+                // Closed from the codec's own context: past the codec, so without its graceful GOAWAY shutdown.
+                ChannelHandlerContext codecCtx = ctx.pipeline().context(codec);
+                pinger = options.keepalive().start(ctx, () -> codecCtx.close());
+            }
             ctx.fireChannelActive();
         }
 
@@ -484,6 +493,8 @@ public final class Http2Pool {
                     if (!draining) {
                         retire(this);
                     }
+                } else if (msg instanceof Http2PingFrame ping && pinger != null) {
+                    pinger.onPing(ping);
                 }
             } finally {
                 ReferenceCountUtil.release(msg);
@@ -496,6 +507,9 @@ public final class Http2Pool {
             }
             closed = true;
             cancelTimer();
+            if (pinger != null) {
+                pinger.stop();
+            }
             cluster.stats().cxActive.dec();
             cluster.stats().cxDestroy.inc();
             cluster.circuitBreakers().releaseConnection();

@@ -50,10 +50,18 @@ final class H2Client implements AutoCloseable {
     final List<Integer> goAways = new CopyOnWriteArrayList<>();
     final CompletableFuture<Void> settingsSeen = new CompletableFuture<>();
 
+    final List<Long> pings = new CopyOnWriteArrayList<>();
+
     H2Client(InetSocketAddress address) {
+        this(address, true);
+    }
+
+    /** @param answerPings false: a client that never answers the server's PINGs (a dead peer, for keepalive) */
+    H2Client(InetSocketAddress address, boolean answerPings) {
         // Sends what the test says even past the server's limits (oversize headers), to see how the proxy answers.
         codec = Http2FrameCodecBuilder.forClient()
                 .encoderIgnoreMaxHeaderListSize(true)
+                .autoAckPingFrame(answerPings)
                 .build();
         ch = new Bootstrap()
                 .group(GROUP)
@@ -72,6 +80,9 @@ final class H2Client implements AutoCloseable {
                                             settingsSeen.complete(null);
                                         } else if (msg instanceof Http2GoAwayFrame g) {
                                             goAways.add(g.lastStreamId());
+                                        } else if (msg instanceof io.netty.handler.codec.http2.Http2PingFrame p
+                                                && !p.ack()) {
+                                            pings.add(p.content());
                                         }
                                         ReferenceCountUtil.release(msg);
                                     }

@@ -52,7 +52,7 @@ class Http2OptionsTest {
                                 .setValue(u(7)))
                         .build(),
                 "h2");
-        assertThat(o).isEqualTo(new Http2Options(100, 65535, 1 << 20, 0, 50, 0, Map.of((char) 0x10, 7L)));
+        assertThat(o).isEqualTo(new Http2Options(100, 65535, 1 << 20, 0, 50, 0, Map.of((char) 0x10, 7L), null));
         var s = o.prefaceSettings(true, 61440);
         assertThat(s.maxConcurrentStreams()).isEqualTo(100L);
         assertThat(s.headerTableSize()).isEqualTo(0L);
@@ -84,7 +84,23 @@ class Http2OptionsTest {
                 Arguments.of(
                         Http2ProtocolOptions.newBuilder()
                                 .setConnectionKeepalive(KeepaliveSettings.getDefaultInstance()),
-                        "field 'connection_keepalive' (Http2ProtocolOptions) is not supported by Trellis"),
+                        "connection_keepalive: field 'interval' is required and must be at least 1ms"),
+                Arguments.of(
+                        Http2ProtocolOptions.newBuilder()
+                                .setConnectionKeepalive(KeepaliveSettings.newBuilder()
+                                        .setInterval(com.google.protobuf.Duration.newBuilder()
+                                                .setSeconds(1))),
+                        "connection_keepalive: field 'timeout' is required and must be at least 1ms"),
+                Arguments.of(
+                        Http2ProtocolOptions.newBuilder()
+                                .setConnectionKeepalive(KeepaliveSettings.newBuilder()
+                                        .setInterval(com.google.protobuf.Duration.newBuilder()
+                                                .setSeconds(1))
+                                        .setTimeout(com.google.protobuf.Duration.newBuilder()
+                                                .setSeconds(1))
+                                        .setConnectionIdleInterval(com.google.protobuf.Duration.newBuilder()
+                                                .setSeconds(1))),
+                        "field 'connection_idle_interval' (KeepaliveSettings) is not supported by Trellis"),
                 Arguments.of(
                         Http2ProtocolOptions.newBuilder()
                                 .addCustomSettingsParameters(SettingsParameter.newBuilder()

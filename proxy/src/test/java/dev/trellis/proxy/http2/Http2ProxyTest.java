@@ -438,4 +438,45 @@ class Http2ProxyTest {
                             "/n4 conn=3 len=0");
         }
     }
+
+    // ---- HTTP/1.1 downstream, HTTP/2 upstream -----------------------------------------------------------------
+
+    @Test
+    void http1RequestsTravelOverTheHttp2Pool() throws Exception {
+        try (H2Upstream up = new H2Upstream(null, 0);
+                ProxyHarness proxy = ProxyHarness.start(
+                        bootstrap("", "", "", up.port(), dir.resolve("access.log"))
+                                .replace("codec_type: HTTP2", "codec_type: AUTO"),
+                        Map.of(),
+                        new ProxyServer.Options(1, 10_000));
+                var http = new dev.trellis.proxy.testing.RawHttp(proxy.listener("h2"))) {
+            http.send("GET /get HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertThat(http.read().body()).isEqualTo("/get conn=1 len=0");
+            http.send("POST /length HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello");
+            assertThat(http.read().body()).isEqualTo("/length conn=1 len=5");
+            http.send("POST /chunked HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
+            assertThat(http.read().body()).isEqualTo("/chunked conn=1 len=5");
+            assertThat(up.connections()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void keepalivePingsAndClosesAConnectionWhosePeerDoesNotAnswer() throws Exception {
+        String keepalive = "http2_protocol_options: { connection_keepalive: { interval: 0.1s, timeout: 0.3s } }";
+        try (H2Upstream up = new H2Upstream(null, 0);
+                ProxyHarness proxy = proxy(keepalive, "", "", up);
+                H2Client alive = new H2Client(proxy.listener("h2"));
+                H2Client dead = new H2Client(proxy.listener("h2"), false)) {
+            assertThat(dead.ch.closeFuture().await(5, TimeUnit.SECONDS))
+                    .as("closed when a PING goes unanswered")
+                    .isTrue();
+            assertThat(dead.pings).hasSize(1);
+            await(() -> alive.pings.size() >= 3, "PINGs on the live connection");
+            assertThat(alive.ch.isActive()).isTrue();
+            var x = alive.get("/still-there");
+            x.done.get(5, TimeUnit.SECONDS);
+            assertThat(x.status()).isEqualTo("200");
+        }
+    }
 }
