@@ -574,7 +574,8 @@ public final class IstioRouting extends RoutingConfig implements SidecarListener
     /** What an upstream TLS context for this cluster needs: Istio's SNI and the endpoints' SPIFFE ids. */
     private UpstreamTls.Context tlsContext(
             PushContext push, Service s, ServicePort p, ClusterName name, boolean proxyless) {
-        java.util.TreeSet<String> accounts = new java.util.TreeSet<>();
+        // Istio's ServiceAccounts(host): what the ServiceEntry declares, then its endpoints' SPIFFE ids.
+        java.util.TreeSet<String> accounts = new java.util.TreeSet<>(s.subjectAltNames());
         for (var i : push.instances(s.hostname(), p.port())) {
             var w = i.workload();
             if (!w.serviceAccount().isEmpty()) {
@@ -586,7 +587,8 @@ public final class IstioRouting extends RoutingConfig implements SidecarListener
                 UpstreamTls.sni(p.port(), name.subset(), s.hostname()),
                 List.copyOf(accounts),
                 p.protocol().isHttp(),
-                proxyless);
+                proxyless,
+                s.subjectAltNames());
     }
 
     @Override

@@ -92,7 +92,8 @@ public final class ServiceEntries {
                             location,
                             new LinkedHashSet<>(se.exportToOrDefault()),
                             selector,
-                            "ServiceEntry " + ns + "/" + r.name());
+                            "ServiceEntry " + ns + "/" + r.name(),
+                            se.subjectAltNamesOrDefault());
                 } catch (IllegalArgumentException e) {
                     errors.add(Resources.describe(r) + ": " + e.getMessage());
                     continue;

@@ -31,7 +31,8 @@ import java.util.List;
  *       clusters).
  *   <li>{@code SIMPLE} / {@code MUTUAL}: certificate files served over SDS as Istio names them ({@code file-root:<ca>},
  *       {@code file-root:system} without {@code caCertificates}, {@code file-cert:<cert>~<key>}); no validation with
- *       {@code insecureSkipVerify}; SANs matched exactly; {@code caCrl}; {@code h2} ALPN for HTTP/2 clusters; without an
+ *       {@code insecureSkipVerify}; SANs matched exactly (the ServiceEntry's {@code subjectAltNames} when the rule
+ *       gives none); {@code caCrl}; {@code h2} ALPN for HTTP/2 clusters; without an
  *       explicit {@code sni} the HTTP upstream options get {@code auto_sni} (and {@code auto_san_validation} when no SANs
  *       are given either).
  *   <li>Proxyless gRPC clients get ISTIO_MUTUAL through their certificate provider instance, and no TLS for other
@@ -64,14 +65,18 @@ public final class UpstreamTls {
      * @param http whether the port carries HTTP (auto SNI lives in the HTTP upstream options)
      * @param proxyless whether the cluster is for a proxyless gRPC client, which reads certificates from its
      *     certificate provider instead of SDS
+     * @param declaredSans the identities the ServiceEntry declares ({@code subjectAltNames}), the default SANs for
+     *     SIMPLE and MUTUAL
      */
-    public record Context(String sni, List<String> serviceAccounts, boolean http, boolean proxyless) {
+    public record Context(
+            String sni, List<String> serviceAccounts, boolean http, boolean proxyless, List<String> declaredSans) {
         public Context {
             serviceAccounts = List.copyOf(serviceAccounts);
+            declaredSans = List.copyOf(declaredSans);
         }
 
         public Context(String sni, List<String> serviceAccounts, boolean http) {
-            this(sni, serviceAccounts, http, false);
+            this(sni, serviceAccounts, http, false, List.of());
         }
     }
 
@@ -121,10 +126,13 @@ public final class UpstreamTls {
                     common.addTlsCertificateSdsSecretConfigs(
                             sds("file-cert:" + t.clientCertificate() + "~" + t.privateKey()));
                 }
+                // Istio: without SANs of their own, SIMPLE and MUTUAL check what the ServiceEntry declares.
+                List<String> sans =
+                        !t.subjectAltNamesOrDefault().isEmpty() ? t.subjectAltNamesOrDefault() : ctx.declaredSans();
                 if (t.insecureSkipVerifyOrDefault()) {
                     common.setValidationContext(CertificateValidationContext.getDefaultInstance());
                 } else {
-                    CertificateValidationContext.Builder v = exactSans(t.subjectAltNamesOrDefault()).toBuilder();
+                    CertificateValidationContext.Builder v = exactSans(sans).toBuilder();
                     if (t.caCrl() != null && !t.caCrl().isEmpty()) {
                         v.setCrl(DataSource.newBuilder().setFilename(t.caCrl()));
                     }
@@ -139,7 +147,7 @@ public final class UpstreamTls {
                     common.addAlpnProtocols("h2");
                 }
                 if (ctx.http() && sni.isEmpty()) {
-                    boolean autoSan = t.subjectAltNamesOrDefault().isEmpty() && !t.insecureSkipVerifyOrDefault();
+                    boolean autoSan = sans.isEmpty() && !t.insecureSkipVerifyOrDefault();
                     autoSni(c, autoSan);
                 }
             }

@@ -22,6 +22,8 @@ import java.util.Set;
  * @param workloadSelector labels selecting WorkloadEntries/registered workloads as endpoints; empty when endpoints are
  *     listed inline or the service has none
  * @param source where it came from, for debug views and messages ({@code ServiceEntry default/reviews})
+ * @param subjectAltNames identities its endpoints may present (a ServiceEntry's {@code subjectAltNames}), checked by
+ *     upstream TLS when a DestinationRule names none
  */
 public record Service(
         String hostname,
@@ -32,7 +34,32 @@ public record Service(
         MeshLocation location,
         Set<String> exportTo,
         Map<String, String> workloadSelector,
-        String source) {
+        String source,
+        List<String> subjectAltNames) {
+
+    /** A service whose endpoints' identities are not declared. */
+    public Service(
+            String hostname,
+            String namespace,
+            List<String> addresses,
+            List<ServicePort> ports,
+            Resolution resolution,
+            MeshLocation location,
+            Set<String> exportTo,
+            Map<String, String> workloadSelector,
+            String source) {
+        this(
+                hostname,
+                namespace,
+                addresses,
+                ports,
+                resolution,
+                location,
+                exportTo,
+                workloadSelector,
+                source,
+                List.of());
+    }
 
     public Service {
         Objects.requireNonNull(hostname, "hostname");
@@ -58,6 +85,7 @@ public record Service(
                 : java.util.Collections.unmodifiableSet(new LinkedHashSet<>(exportTo));
         workloadSelector = Map.copyOf(workloadSelector);
         source = Objects.requireNonNullElse(source, "");
+        subjectAltNames = List.copyOf(Objects.requireNonNullElse(subjectAltNames, List.of()));
     }
 
     /** A mesh-internal, STATIC, exported-everywhere service: the common case. */
@@ -75,23 +103,78 @@ public record Service(
     }
 
     public Service withWorkloadSelector(Map<String, String> selector) {
-        return new Service(hostname, namespace, addresses, ports, resolution, location, exportTo, selector, source);
+        return new Service(
+                hostname,
+                namespace,
+                addresses,
+                ports,
+                resolution,
+                location,
+                exportTo,
+                selector,
+                source,
+                subjectAltNames);
     }
 
     public Service withExportTo(Set<String> to) {
-        return new Service(hostname, namespace, addresses, ports, resolution, location, to, workloadSelector, source);
+        return new Service(
+                hostname,
+                namespace,
+                addresses,
+                ports,
+                resolution,
+                location,
+                to,
+                workloadSelector,
+                source,
+                subjectAltNames);
     }
 
     public Service withResolution(Resolution r) {
-        return new Service(hostname, namespace, addresses, ports, r, location, exportTo, workloadSelector, source);
+        return new Service(
+                hostname,
+                namespace,
+                addresses,
+                ports,
+                r,
+                location,
+                exportTo,
+                workloadSelector,
+                source,
+                subjectAltNames);
     }
 
     public Service withLocation(MeshLocation l) {
-        return new Service(hostname, namespace, addresses, ports, resolution, l, exportTo, workloadSelector, source);
+        return new Service(
+                hostname,
+                namespace,
+                addresses,
+                ports,
+                resolution,
+                l,
+                exportTo,
+                workloadSelector,
+                source,
+                subjectAltNames);
+    }
+
+    public Service withSubjectAltNames(List<String> sans) {
+        return new Service(
+                hostname, namespace, addresses, ports, resolution, location, exportTo, workloadSelector, source, sans);
     }
 
     public Service withSource(String s) {
-        return new Service(hostname, namespace, addresses, ports, resolution, location, exportTo, workloadSelector, s);
+        return new Service(
+                hostname,
+                namespace,
+                addresses,
+                ports,
+                resolution,
+                location,
+                exportTo,
+                workloadSelector,
+                s,
+                subjectAltNames);
     }
 
     public Optional<ServicePort> port(int number) {

@@ -177,6 +177,50 @@ class UpstreamTlsTest {
     }
 
     @Test
+    void theServiceEntrysSubjectAltNamesAreTheDefaultSans() throws Exception {
+        String se = """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: db, namespace: default}
+                spec:
+                  hosts: [db.example.com]
+                  location: MESH_EXTERNAL
+                  resolution: DNS
+                  ports: [{number: 5432, name: tls, protocol: TLS}]
+                  subjectAltNames: [db.example.com, 'spiffe://other/ns/db/sa/db']
+                ---
+                """;
+        PushContext simple = push(se + """
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: db, namespace: default}
+                spec:
+                  host: db.example.com
+                  trafficPolicy: {tls: {mode: SIMPLE, sni: db.example.com}}
+                """);
+        var v = tls(clusters(simple, "db.example.com", 5432).getFirst())
+                .getCommonTlsContext()
+                .getCombinedValidationContext()
+                .getDefaultValidationContext();
+        assertThat(exact(v.getMatchSubjectAltNamesList()))
+                .containsExactly("db.example.com", "spiffe://other/ns/db/sa/db");
+        PushContext mutual = push(se + """
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: db, namespace: default}
+                spec:
+                  host: db.example.com
+                  trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}
+                """);
+        var m = tls(clusters(mutual, "db.example.com", 5432).getFirst())
+                .getCommonTlsContext()
+                .getCombinedValidationContext()
+                .getDefaultValidationContext();
+        assertThat(exact(m.getMatchSubjectAltNamesList()))
+                .containsExactly("db.example.com", "spiffe://other/ns/db/sa/db");
+    }
+
+    @Test
     void simpleWithoutSniTakesItFromTheRequestHost() throws Exception {
         PushContext push = push(dr("reviews", "tls: {mode: SIMPLE}"));
         Cluster c = clusters(push, "reviews.default.svc.cluster.local", 9080).getFirst();

@@ -67,8 +67,11 @@ public final class ListenerBuilder {
     private static final String LOCALHOST = "127.0.0.1";
 
     /**
-     * One listener per outbound port: HTTP ports share {@code 0.0.0.0_<port>} with RDS; TCP services get
-     * {@code <vip>_<port>}, or {@code 0.0.0.0_<port>} when they have no VIP and no HTTP service took the port.
+     * Every listener that depends only on the proxy's view of the mesh (so proxies of one view share them): one per
+     * outbound port of the services its Sidecar's catch-all egress selects (HTTP ports share {@code 0.0.0.0_<port>}
+     * with RDS; TCP services get {@code <vip>_<port>}, or {@code 0.0.0.0_<port>} when they have no VIP and no HTTP
+     * service took the port), one per Sidecar egress listener with a port ({@link #egressListeners}), and the Sidecar
+     * ingress listeners that bind their own port ({@link #boundInbound}, traffic direction INBOUND).
      */
     public static List<Listener> outbound(Proxy proxy, PushContext push) {
         boolean bind = interceptionNone(proxy);
