@@ -3,6 +3,7 @@ package dev.trellis.proxy.listener;
 import dev.trellis.proxy.http.ConnectionInfo;
 import dev.trellis.proxy.http.HcmConfig;
 import dev.trellis.proxy.http.HttpConnectionHandler;
+import dev.trellis.proxy.http2.FlushAfterRead;
 import dev.trellis.proxy.http2.Http2Options;
 import dev.trellis.proxy.http2.Http2ServerConnection;
 import io.netty.buffer.ByteBuf;
@@ -109,6 +110,7 @@ public record HttpNetworkFilter(HcmConfig config) implements NetworkFilter {
                     @Override
                     protected void initChannel(Http2StreamChannel stream) {
                         stream.pipeline()
+                                .addLast(FlushAfterRead.INSTANCE)
                                 .addLast(new Http2StreamFrameToHttpObjectCodec(true))
                                 .addLast(new HttpConnectionHandler(config, info, true, null));
                     }

@@ -223,6 +223,13 @@ final class UpstreamH2Stream implements UpstreamStream {
             ctx.write(msg, promise);
         }
 
+        /** See {@link dev.trellis.proxy.http2.FlushAfterRead}: the WINDOW_UPDATE a read writes must go out. */
+        @Override
+        public void read(ChannelHandlerContext ctx) {
+            ctx.read();
+            ctx.flush();
+        }
+
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             UpstreamCallbacks cb = bound;

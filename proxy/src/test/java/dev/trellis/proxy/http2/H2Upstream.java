@@ -131,6 +131,13 @@ final class H2Upstream implements AutoCloseable {
         }
     }
 
+    /** Closes every connection at once (no GOAWAY), as a crashed server would. */
+    void closeAll() {
+        for (Channel p : parents) {
+            p.close();
+        }
+    }
+
     void release() {
         holdReleased = true;
         held.forEach(Runnable::run);

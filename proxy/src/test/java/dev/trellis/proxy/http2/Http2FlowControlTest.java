@@ -65,6 +65,8 @@ class Http2FlowControlTest {
             CRC32 crc = new CRC32();
             var upload = client.upload("/slow-read", BODY, crc);
             long sent = stalled(upload.sent::get);
+            System.out.println("flow control: the client could send " + sent + " of " + BODY
+                    + " bytes while the upstream read nothing (upstream holds " + up.receivedBytes() + ")");
             assertThat(sent)
                     .as("bytes the client could send while the upstream reads nothing")
                     .isLessThan(BOUND);
@@ -90,6 +92,8 @@ class Http2FlowControlTest {
             x.keepBody = false;
             client.open(x, "GET", "/big?n=" + BODY, Map.of(), s -> s.config().setAutoRead(false), null);
             long sent = stalled(up::sentBytes);
+            System.out.println("flow control: the upstream could send " + sent + " of " + BODY
+                    + " bytes while the client read nothing");
             assertThat(sent)
                     .as("bytes the upstream could send while the client reads nothing")
                     .isLessThan(BOUND);

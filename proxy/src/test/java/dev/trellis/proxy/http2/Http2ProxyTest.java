@@ -479,4 +479,41 @@ class Http2ProxyTest {
             assertThat(x.status()).isEqualTo("200");
         }
     }
+
+    @Test
+    void anUpstreamConnectionLostUnderAStreamIs503AndTheNextRequestReconnects() throws Exception {
+        try (H2Upstream up = new H2Upstream(null, 1);
+                ProxyHarness proxy = proxy("", "", "", up);
+                H2Client client = new H2Client(proxy.listener("h2"))) {
+            var held = client.get("/hold");
+            assertThat(up.holdArrived.await(5, TimeUnit.SECONDS)).isTrue();
+            up.closeAll();
+            held.done.get(5, TimeUnit.SECONDS);
+            assertThat(held.status()).isEqualTo("503");
+            assertThat(held.bodyText())
+                    .isEqualTo("upstream connect error or disconnect/reset before headers. reset reason: connection"
+                            + " termination");
+            var next = client.get("/next");
+            next.done.get(5, TimeUnit.SECONDS);
+            assertThat(next.bodyText()).isEqualTo("/next conn=2 len=0");
+        }
+    }
+
+    @Test
+    void maxConnectionDurationDrainsWithStreamsInFlight() throws Exception {
+        try (H2Upstream up = new H2Upstream(null, 1);
+                ProxyHarness proxy =
+                        proxy("common_http_protocol_options: { max_connection_duration: 0.5s }", "", "", up);
+                H2Client client = new H2Client(proxy.listener("h2"))) {
+            var held = client.get("/hold");
+            assertThat(up.holdArrived.await(5, TimeUnit.SECONDS)).isTrue();
+            await(() -> client.goAways.size() >= 2, "both GOAWAYs");
+            assertThat(client.goAways)
+                    .containsExactly(Integer.MAX_VALUE, held.stream.stream().id());
+            up.release();
+            held.done.get(5, TimeUnit.SECONDS);
+            assertThat(held.status()).isEqualTo("200");
+            assertThat(client.ch.closeFuture().await(5, TimeUnit.SECONDS)).isTrue();
+        }
+    }
 }
