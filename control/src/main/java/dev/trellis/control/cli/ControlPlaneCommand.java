@@ -77,13 +77,21 @@ public final class ControlPlaneCommand implements java.util.concurrent.Callable<
             description = "Longest a change waits for a push. Default: ${DEFAULT-VALUE}.")
     Duration debounceMax;
 
-    @Option(names = "--trust-domain", defaultValue = "cluster.local", description = "SPIFFE trust domain.")
+    @Option(
+            names = "--mesh-config",
+            paramLabel = "FILE",
+            description = "Istio MeshConfig (or the istio ConfigMap) for trustDomain, rootNamespace,"
+                    + " outboundTrafficPolicy and localityLbSetting; the flags below override it.")
+    Path meshConfig;
+
+    @Option(
+            names = "--trust-domain",
+            description = "SPIFFE trust domain. Default: the mesh config's, else cluster.local.")
     String trustDomain;
 
     @Option(
             names = "--outbound-traffic-policy",
-            defaultValue = "ALLOW_ANY",
-            description = "ALLOW_ANY or REGISTRY_ONLY. Default: ${DEFAULT-VALUE}.")
+            description = "ALLOW_ANY or REGISTRY_ONLY. Default: the mesh config's, else ALLOW_ANY.")
     MeshSettings.OutboundTrafficPolicy outboundPolicy;
 
     @Option(
@@ -128,6 +136,36 @@ public final class ControlPlaneCommand implements java.util.concurrent.Callable<
         }
     }
 
+    /** Istio's defaults, then the mesh config file, then the flags. A file with errors stops the start. */
+    MeshSettings meshSettings() throws java.io.IOException {
+        MeshSettings mesh = MeshSettings.DEFAULT;
+        if (meshConfig != null) {
+            if (!Files.isRegularFile(meshConfig)) {
+                throw new CommandLine.ParameterException(
+                        spec == null ? new CommandLine(this) : spec.commandLine(),
+                        "--mesh-config: " + meshConfig + " is not a file");
+            }
+            var r = dev.trellis.control.config.MeshConfigFile.load(meshConfig);
+            if (!r.errors().isEmpty()) {
+                throw new CommandLine.ParameterException(
+                        spec == null ? new CommandLine(this) : spec.commandLine(),
+                        "--mesh-config: " + String.join("; ", r.errors()));
+            }
+            for (String w : r.warnings()) {
+                java.util.logging.Logger.getLogger(ControlPlaneCommand.class.getName())
+                        .warning(w);
+            }
+            mesh = r.settings();
+        }
+        if (trustDomain != null) {
+            mesh = mesh.withTrustDomain(trustDomain);
+        }
+        if (outboundPolicy != null) {
+            mesh = mesh.withOutboundPolicy(outboundPolicy);
+        }
+        return mesh;
+    }
+
     /** Starts everything the flags describe. Used by {@link #call()} and by tests that want a real control plane. */
     public Running start() throws Exception {
         if (!Files.isDirectory(config)) {
@@ -135,7 +173,7 @@ public final class ControlPlaneCommand implements java.util.concurrent.Callable<
                     spec == null ? new CommandLine(this) : spec.commandLine(),
                     "--config: " + config + " is not a directory");
         }
-        MeshSettings mesh = MeshSettings.DEFAULT.withTrustDomain(trustDomain).withOutboundPolicy(outboundPolicy);
+        MeshSettings mesh = meshSettings();
         MemoryRegistry configRegistry = new MemoryRegistry("config");
         MemoryRegistry autoRegistry = new MemoryRegistry("auto-registration");
         AggregateRegistry registry = new AggregateRegistry();

@@ -51,6 +51,36 @@ class ControlPlaneCommandTest {
     }
 
     @Test
+    void meshConfigFileThenFlags() throws Exception {
+        Path mesh = Files.writeString(dir.resolve("mesh.yaml"), """
+                trustDomain: example.org
+                outboundTrafficPolicy: {mode: REGISTRY_ONLY}
+                """);
+        Path cfg = Files.createDirectories(dir.resolve("config"));
+        ControlPlaneCommand fromFile = new ControlPlaneCommand();
+        new CommandLine(fromFile).parseArgs("--config", cfg.toString(), "--mesh-config", mesh.toString());
+        assertThat(fromFile.meshSettings().trustDomain()).isEqualTo("example.org");
+        assertThat(fromFile.meshSettings().outboundPolicy())
+                .isEqualTo(dev.trellis.control.model.MeshSettings.OutboundTrafficPolicy.REGISTRY_ONLY);
+        ControlPlaneCommand overridden = new ControlPlaneCommand();
+        new CommandLine(overridden)
+                .parseArgs("--config", cfg.toString(), "--mesh-config", mesh.toString(), "--trust-domain", "td.local");
+        assertThat(overridden.meshSettings().trustDomain()).isEqualTo("td.local");
+        assertThat(overridden.meshSettings().outboundPolicy())
+                .isEqualTo(dev.trellis.control.model.MeshSettings.OutboundTrafficPolicy.REGISTRY_ONLY);
+        ControlPlaneCommand defaults = new ControlPlaneCommand();
+        new CommandLine(defaults).parseArgs("--config", cfg.toString());
+        assertThat(defaults.meshSettings()).isEqualTo(dev.trellis.control.model.MeshSettings.DEFAULT);
+
+        Path bad = Files.writeString(dir.resolve("bad.yaml"), "outboundTrafficPolicy: {mode: SOMETIMES}\n");
+        ControlPlaneCommand broken = new ControlPlaneCommand();
+        new CommandLine(broken).parseArgs("--config", cfg.toString(), "--mesh-config", bad.toString());
+        org.assertj.core.api.Assertions.assertThatThrownBy(broken::meshSettings)
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageContaining("bad.yaml:1");
+    }
+
+    @Test
     void theFirstProxiesGetTheConfigLoadedAtStartupNotAnEmptyMesh() throws Exception {
         for (String f : List.of("services.yaml", "workloads.yaml")) {
             Files.copy(Path.of("src/test/resources/meshes/bookinfo", f), dir.resolve(f));
