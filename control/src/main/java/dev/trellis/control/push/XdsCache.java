@@ -1,7 +1,9 @@
 package dev.trellis.control.push;
 
+import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -13,7 +15,8 @@ import java.util.function.Supplier;
  * routing config), compared by value, so an entry can never be served for inputs it was not built from, whatever order
  * changes and pushes arrive in. When a new {@link PushContext} is taken, entries whose inputs no longer match it are
  * dropped ({@link #retainCurrent}), which is Istio's clearing by {@code ConfigsUpdated}, found by comparison instead of
- * by being told: only entries whose own inputs changed go.
+ * by being told: only entries whose own inputs changed go. Entries nobody asked for in a while (the views of proxies
+ * that left: a label set of a pod that is gone) are dropped too, so the cache is bounded by what live proxies use.
  */
 public final class XdsCache {
 
@@ -23,9 +26,38 @@ public final class XdsCache {
         boolean current(PushContext push);
     }
 
-    private final ConcurrentHashMap<Key, Object> entries = new ConcurrentHashMap<>();
+    /** How long an entry nobody reads is kept: long enough to span quiet periods between full pushes. */
+    public static final Duration DEFAULT_IDLE = Duration.ofMinutes(10);
+
+    /** A value and when it was last read. */
+    private static final class Entry {
+        final Object value;
+        volatile long lastUsed;
+
+        Entry(Object value, long now) {
+            this.value = value;
+            this.lastUsed = now;
+        }
+    }
+
+    private final ConcurrentHashMap<Key, Entry> entries = new ConcurrentHashMap<>();
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
+    private final long idleNanos;
+    private final LongSupplier clock;
+
+    public XdsCache() {
+        this(DEFAULT_IDLE, System::nanoTime);
+    }
+
+    /**
+     * @param idle how long an entry nobody reads is kept
+     * @param clock nanoseconds, monotonic
+     */
+    public XdsCache(Duration idle, LongSupplier clock) {
+        this.idleNanos = idle.toNanos();
+        this.clock = clock;
+    }
 
     /**
      * The value built from {@code key}'s inputs, building it with {@code compute} if absent. Two threads may build the
@@ -33,20 +65,25 @@ public final class XdsCache {
      */
     @SuppressWarnings("unchecked")
     public <T> T get(Key key, Supplier<T> compute) {
-        Object v = entries.get(key);
-        if (v != null) {
+        long now = clock.getAsLong();
+        Entry e = entries.get(key);
+        if (e != null) {
             hits.increment();
-            return (T) v;
+            e.lastUsed = now;
+            return (T) e.value;
         }
         misses.increment();
         T built = compute.get();
-        Object prev = entries.putIfAbsent(key, built);
-        return prev != null ? (T) prev : built;
+        Entry prev = entries.putIfAbsent(key, new Entry(built, now));
+        return prev != null ? (T) prev.value : built;
     }
 
-    /** Drops every entry whose inputs differ from what {@code push} holds. */
+    /** Drops every entry whose inputs differ from what {@code push} holds, and every entry idle too long. */
     public void retainCurrent(PushContext push) {
-        entries.keySet().removeIf(k -> !k.current(push));
+        long now = clock.getAsLong();
+        entries.entrySet()
+                .removeIf(e ->
+                        now - e.getValue().lastUsed > idleNanos || !e.getKey().current(push));
     }
 
     public int size() {

@@ -298,6 +298,23 @@ class XdsCacheTest {
         assertThat((String) cache.get(key, () -> "again")).isEqualTo("built");
     }
 
+    @Test
+    void entriesNobodyReadsForTheIdleTimeAreDropped() {
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+        XdsCache cache = new XdsCache(java.time.Duration.ofSeconds(10), now::get);
+        XdsCache.Key read = push -> true;
+        XdsCache.Key left = push -> true;
+        cache.get(read, () -> "kept");
+        cache.get(left, () -> "dropped");
+        now.addAndGet(java.time.Duration.ofSeconds(8).toNanos());
+        cache.get(read, () -> "rebuilt");
+        now.addAndGet(java.time.Duration.ofSeconds(8).toNanos());
+        cache.retainCurrent(PushContext.empty(MeshSettings.DEFAULT));
+        assertThat(cache.size()).isEqualTo(1);
+        assertThat((String) cache.get(read, () -> "rebuilt")).isEqualTo("kept");
+        assertThat((String) cache.get(left, () -> "rebuilt")).isEqualTo("rebuilt");
+    }
+
     static String cluster(int i) {
         return "outbound|8080||" + host(i);
     }
