@@ -24,7 +24,12 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.util.ResourceLeakDetector;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -58,6 +63,9 @@ import org.junit.jupiter.api.Test;
 class ScaleBenchmark {
 
     static final int PORT = 9080;
+    /** The name prefix of the simulated clients' threads. */
+    static final String CLIENT_THREADS = "bench-client";
+
     static final AtomicLong errors = new AtomicLong();
     static volatile String lastError = "";
 
@@ -273,9 +281,14 @@ class ScaleBenchmark {
         try (ControlPlane cp = new ControlPlane(
                         new Environment(MeshSettings.DEFAULT, agg), Duration.ofMillis(100), Duration.ofSeconds(1))
                 .start(new InetSocketAddress("127.0.0.1", 0))) {
+            // The clients get event loops of their own, so their CPU time can be told from the control plane's.
+            EventLoopGroup clientLoops = new MultiThreadIoEventLoopGroup(
+                    2, new DefaultThreadFactory(CLIENT_THREADS, true), EpollIoHandler.newFactory());
             List<ManagedChannel> channels = new ArrayList<>();
             for (int c = 0; c < 10; c++) {
                 channels.add(NettyChannelBuilder.forAddress("127.0.0.1", cp.port())
+                        .eventLoopGroup(clientLoops)
+                        .channelType(EpollSocketChannel.class)
                         .usePlaintext()
                         .directExecutor() // clients ACK on the transport thread: no thread per callback
                         .flowControlWindow(8 << 20)
@@ -366,6 +379,7 @@ class ScaleBenchmark {
             for (ManagedChannel ch : channels) {
                 ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
+            clientLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
         }
     }
 
@@ -377,6 +391,7 @@ class ScaleBenchmark {
         long[] before = snapshot(clients);
         long bytesBefore = clients.stream().mapToLong(c -> c.bytes.get()).sum();
         long cpuBefore = cpuNanos();
+        Map<Long, long[]> threadsBefore = threadCpu();
         long start = System.nanoTime();
         change.run();
         long deadline = start + TimeUnit.SECONDS.toNanos(60);
@@ -385,6 +400,7 @@ class ScaleBenchmark {
         }
         long cpu = cpuNanos() - cpuBefore;
         long wall = System.nanoTime() - start;
+        long[] split = split(threadsBefore, threadCpu());
         quiesce(clients);
         List<Long> times = new ArrayList<>();
         int missing = 0;
@@ -407,7 +423,8 @@ class ScaleBenchmark {
         }
         System.out.printf(
                 "%s: %d clients ACKed the change (%d did not); p50 %d ms, p99 %d ms, max %d ms (includes the 100 ms"
-                        + " debounce); %d responses, %d MB; %d ms CPU in %d ms%n",
+                        + " debounce); %d responses, %d MB; %d ms CPU in %d ms (Java threads: control plane %d ms,"
+                        + " clients %d ms; the rest is JIT and GC)%n",
                 what,
                 t.length,
                 missing,
@@ -417,7 +434,35 @@ class ScaleBenchmark {
                 responses,
                 mb,
                 ms(cpu),
-                ms(wall));
+                ms(wall),
+                ms(split[0]),
+                ms(split[1]));
+    }
+
+    /** CPU time per live Java thread: id to {cpu nanos, 1 if a client thread}. */
+    static Map<Long, long[]> threadCpu() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        Map<Long, long[]> out = new HashMap<>();
+        for (java.lang.management.ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (t == null) {
+                continue;
+            }
+            long cpu = mx.getThreadCpuTime(t.getThreadId());
+            if (cpu >= 0) {
+                out.put(t.getThreadId(), new long[] {cpu, t.getThreadName().startsWith(CLIENT_THREADS) ? 1 : 0});
+            }
+        }
+        return out;
+    }
+
+    /** CPU used between two samples by {control plane threads, client threads} (threads that ended are missed). */
+    static long[] split(Map<Long, long[]> before, Map<Long, long[]> after) {
+        long[] out = new long[2];
+        after.forEach((id, a) -> {
+            long[] b = before.get(id);
+            out[(int) a[1]] += a[0] - (b == null ? 0 : b[0]);
+        });
+        return out;
     }
 
     /** CPU time of this JVM (control plane and clients together). */
