@@ -110,7 +110,7 @@ public record HttpNetworkFilter(HcmConfig config) implements NetworkFilter {
                     @Override
                     protected void initChannel(Http2StreamChannel stream) {
                         stream.pipeline()
-                                .addLast(FlushAfterRead.INSTANCE)
+                                .addLast(FlushAfterRead.INSTANCE, EarlyResponseReset.INSTANCE)
                                 .addLast(new Http2StreamFrameToHttpObjectCodec(true))
                                 .addLast(new HttpConnectionHandler(config, info, true, null));
                     }

@@ -48,6 +48,7 @@ import java.util.zip.CRC32;
  *   <li>{@code /refuse-once}: the first such stream on the server is refused with REFUSED_STREAM; {@code
  *       /goaway-refuse}: the first such stream gets a GOAWAY whose last-stream-id is below it (not processed);
  *   <li>{@code /goaway-after}: answered, then the connection is told GOAWAY (last-stream-id = this stream);
+ *   <li>{@code /early}: answers at once, before the request ends;
  *   <li>{@code /slow-read}: does not read the request body until {@link #startReading()}, then answers with the size
  *       and CRC32 of what it read;
  *   <li>{@code /big?n=N}: answers N bytes, writing only while the stream is writable (counts {@link #sentBytes()});
@@ -193,6 +194,10 @@ final class H2Upstream implements AutoCloseable {
                         if (!reading) {
                             ch.config().setAutoRead(false);
                         }
+                    }
+                    if (path.equals("/early")) {
+                        respond(ctx, "/early answered before the request ended");
+                        return;
                     }
                     if (path.equals("/reset-before")) {
                         ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.INTERNAL_ERROR));

@@ -516,4 +516,22 @@ class Http2ProxyTest {
             assertThat(client.ch.closeFuture().await(5, TimeUnit.SECONDS)).isTrue();
         }
     }
+
+    @Test
+    void aResponseCompleteBeforeItsRequestEndsIsFollowedByResetNoError() throws Exception {
+        try (H2Upstream up = new H2Upstream(null, 0);
+                ProxyHarness proxy = proxy("", "", "", up);
+                H2Client client = new H2Client(proxy.listener("h2"))) {
+            // Headers without END_STREAM, and no body yet: the request stays open.
+            var early = client.open("POST", "/early", Map.of(), s -> {}, s -> {});
+            early.done.get(5, TimeUnit.SECONDS);
+            assertThat(early.status()).isEqualTo("200");
+            assertThat(early.bodyText()).isEqualTo("/early answered before the request ended");
+            await(() -> early.reset != null, "the reset after the response");
+            assertThat(early.reset).isEqualTo(Http2Error.NO_ERROR);
+            var next = client.get("/next");
+            next.done.get(5, TimeUnit.SECONDS);
+            assertThat(next.status()).isEqualTo("200");
+        }
+    }
 }
