@@ -46,12 +46,16 @@ public final class DiscoveryServer implements BindableService {
     private final Map<String, XdsConnection> connections = new ConcurrentHashMap<>();
     private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
     private final AtomicLong ids = new AtomicLong();
-    private final XdsMetrics metrics = new XdsMetrics();
+    private final XdsMetrics metrics;
     private final Supplier<PushContext> current;
 
     /** @param current the latest push context (requests are answered from it) */
     public DiscoveryServer(Supplier<PushContext> current) {
         this.current = current;
+        this.metrics = new XdsMetrics(() -> {
+            PushContext p = current.get();
+            return p == null ? null : p.xdsCache();
+        });
     }
 
     public XdsMetrics metrics() {

@@ -27,6 +27,17 @@ public final class XdsMetrics {
     public double convergenceSum;
     public long convergenceCount;
 
+    /** The cache of resources kept across pushes, for pilot_xds_cache_*; null renders none. */
+    private final java.util.function.Supplier<dev.trellis.control.push.XdsCache> cache;
+
+    public XdsMetrics() {
+        this(() -> null);
+    }
+
+    XdsMetrics(java.util.function.Supplier<dev.trellis.control.push.XdsCache> cache) {
+        this.cache = cache;
+    }
+
     void push(String type) {
         pushes.computeIfAbsent(type, k -> new LongAdder()).increment();
     }
@@ -72,6 +83,21 @@ public final class XdsMetrics {
         sb.append("pilot_proxy_convergence_time_count ")
                 .append(convergenceCount)
                 .append('\n');
+        dev.trellis.control.push.XdsCache c = cache.get();
+        if (c != null) {
+            sb.append("# HELP pilot_xds_cache_reads Total number of xds cache xdsCache reads.\n")
+                    .append("# TYPE pilot_xds_cache_reads counter\n")
+                    .append("pilot_xds_cache_reads{type=\"hit\"} ")
+                    .append(c.hits())
+                    .append('\n')
+                    .append("pilot_xds_cache_reads{type=\"miss\"} ")
+                    .append(c.misses())
+                    .append('\n');
+            sb.append("# HELP pilot_xds_cache_size Current size of xds cache.\n# TYPE pilot_xds_cache_size gauge\n")
+                    .append("pilot_xds_cache_size ")
+                    .append(c.size())
+                    .append('\n');
+        }
     }
 
     private static void counter(StringBuilder sb, String name, String help, Map<String, LongAdder> values) {
