@@ -3,6 +3,7 @@ package dev.trellis.proxy.listener;
 import dev.trellis.proxy.http.ConnectionInfo;
 import dev.trellis.proxy.http.HcmConfig;
 import dev.trellis.proxy.http.HttpConnectionHandler;
+import dev.trellis.proxy.http2.EarlyResponseReset;
 import dev.trellis.proxy.http2.FlushAfterRead;
 import dev.trellis.proxy.http2.Http2Options;
 import dev.trellis.proxy.http2.Http2ServerConnection;
