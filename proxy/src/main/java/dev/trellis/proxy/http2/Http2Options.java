@@ -232,14 +232,14 @@ public record Http2Options(
     }
 
     /**
-     * A frame codec with these options' settings and flood limits. Closing its connection is graceful without a time
-     * limit (Netty's frame codec would otherwise not wait at all): a GOAWAY, then the streams in flight finish, as
-     * Envoy lets them; the stream timeouts and the listener's drain time bound how long that takes.
+     * A frame codec with these options' settings and flood limits. Closing its connection sends a GOAWAY and closes
+     * without waiting for the streams: waiting for them is the drain's business ({@link Http2ServerConnection}), and
+     * what the listener closes after its drain time must close.
      */
     public Http2FrameCodec codec(boolean server, long maxHeaderListSize) {
         Http2FrameCodecBuilder b = server ? Http2FrameCodecBuilder.forServer() : Http2FrameCodecBuilder.forClient();
         return b.initialSettings(prefaceSettings(server, maxHeaderListSize))
-                .gracefulShutdownTimeoutMillis(-1)
+                .gracefulShutdownTimeoutMillis(0)
                 .encoderEnforceMaxQueuedControlFrames(maxOutboundControlFrames)
                 .decoderEnforceMaxConsecutiveEmptyDataFrames(maxConsecutiveEmptyFrames)
                 .build();

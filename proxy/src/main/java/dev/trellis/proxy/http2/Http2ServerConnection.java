@@ -20,8 +20,7 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>Draining as Envoy does: a first GOAWAY with the largest stream id tells the client to open no new streams
  *       while streams racing with it are still accepted; after the connection manager's {@code drain_timeout} the
- *       connection is closed gracefully (Netty sends the final GOAWAY with the real last stream id, lets the streams
- *       in flight finish and then closes).
+ *       final GOAWAY names the real last stream id, the streams in flight finish, and then the connection closes.
  *   <li>{@code common_http_protocol_options.idle_timeout}: a connection without streams for that long is drained.
  *   <li>{@code max_connection_duration}: the connection is drained when it is reached.
  *   <li>{@code http2_protocol_options.connection_keepalive}: PINGs, and an abrupt close when one is not answered.
@@ -34,6 +33,7 @@ public final class Http2ServerConnection extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private boolean started;
     private boolean draining;
+    private boolean closeWhenDone;
     private int activeStreams;
     private ScheduledFuture<?> idleTimer;
     private ScheduledFuture<?> durationTimer;
@@ -80,7 +80,12 @@ public final class Http2ServerConnection extends ChannelInboundHandlerAdapter {
             public void onStreamClosed(Http2Stream stream) {
                 activeStreams--;
                 if (activeStreams == 0) {
-                    armIdle();
+                    if (closeWhenDone) {
+                        // After the stream's last frames: the close flushes them before its GOAWAY and close.
+                        ctx.executor().execute(() -> ctx.channel().close());
+                    } else {
+                        armIdle();
+                    }
                 }
             }
         });
@@ -132,14 +137,18 @@ public final class Http2ServerConnection extends ChannelInboundHandlerAdapter {
 
     /**
      * The final GOAWAY names the last stream the client opened: later ones are refused (the client may retry them
-     * elsewhere). Closing then waits for the streams in flight (Netty's graceful shutdown) before the socket closes.
+     * elsewhere). The connection closes when the streams in flight are done (or when the listener's drain time ends
+     * and it is closed from outside).
      */
     private void finishDrain() {
         if (!ctx.channel().isActive()) {
             return;
         }
-        ctx.write(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
-        ctx.channel().close();
+        ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
+        closeWhenDone = true;
+        if (activeStreams == 0) {
+            ctx.channel().close();
+        }
     }
 
     public boolean draining() {

@@ -67,4 +67,32 @@ class Http2ListenerDrainTest {
             }
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void aConnectionStillBusyAtTheEndOfTheDrainTimeIsClosed() throws Exception {
+        try (H2Upstream up = new H2Upstream(null, 1)) {
+            String full = Http2ProxyTest.bootstrap("", "", "", up.port(), dir.resolve("access.log"));
+            Listener listener = BootstrapLoader.parse(full, "full.yaml")
+                    .getStaticResources()
+                    .getListeners(0);
+            String clustersOnly =
+                    full.substring(0, full.indexOf("  listeners:")) + full.substring(full.indexOf("  clusters:"));
+            // A listener drain time of 0.6 s (the HCM's drain_timeout between the two GOAWAYs is 0.2 s).
+            try (ProxyHarness proxy = ProxyHarness.start(clustersOnly, Map.of(), new ProxyServer.Options(1, 600))) {
+                proxy.server.listeners().addOrUpdate(List.of(listener), "v1");
+                try (H2Client client = new H2Client(proxy.listener("h2"))) {
+                    var held = client.get("/hold");
+                    assertThat(up.holdArrived.await(5, TimeUnit.SECONDS)).isTrue();
+                    proxy.server.listeners().retainOnly(Set.of());
+                    assertThat(client.ch.closeFuture().await(5, TimeUnit.SECONDS))
+                            .as("closed at the end of the drain time, its stream unfinished")
+                            .isTrue();
+                    assertThat(client.goAways).startsWith(Integer.MAX_VALUE);
+                    held.done.get(5, TimeUnit.SECONDS);
+                    assertThat(held.status()).isNull();
+                    up.release();
+                }
+            }
+        }
+    }
 }
