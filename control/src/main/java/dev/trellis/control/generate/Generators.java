@@ -179,18 +179,19 @@ public final class Generators {
                 if (proxy.proxyless()) {
                     return outbound;
                 }
-                List<Integer> ports = ClusterBuilder.inboundPorts(proxy, push);
-                if (ports.isEmpty()) {
+                // Inbound clusters depend on the proxy's Sidecar ingress (defaultEndpoint, connection pool) and its
+                // addresses: they are built per proxy (a few small messages) and shared by value.
+                List<Cluster> built = ClusterBuilder.inboundClusters(proxy, push);
+                if (built.isEmpty()) {
                     return outbound;
                 }
-                List<XdsResource> inbound = new ArrayList<>(ports.size());
-                for (int port : ports) {
-                    inbound.add(push.cached(List.of("cds-inbound", port), () -> {
-                        Cluster c = ClusterBuilder.inbound(port);
-                        return XdsResource.of(c.getName(), c);
-                    }));
-                }
-                Resources in = push.cached(List.of("cds-inbound-set", ports), () -> Resources.of(inbound));
+                Resources in = push.cached(List.of("cds-inbound-set", built), () -> {
+                    List<XdsResource> inbound = new ArrayList<>(built.size());
+                    for (Cluster c : built) {
+                        inbound.add(XdsResource.of(c.getName(), c));
+                    }
+                    return Resources.of(inbound);
+                });
                 return push.cached(new Merge(outbound, in), () -> outbound.mergedWith(in));
             }
             List<XdsResource> out = new ArrayList<>(names.size());
