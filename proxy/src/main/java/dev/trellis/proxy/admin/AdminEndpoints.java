@@ -85,6 +85,17 @@ final class AdminEndpoints {
                 post
                         ? new Reply(200, "text/plain; charset=UTF-8", "OK\n", () -> server.shutdown(false))
                         : Reply.text(405, "use POST\n");
+            case "/drain_listeners" -> {
+                // Envoy's: stop accepting on every listener and drain its connections (GOAWAY, Connection: close).
+                if (!post) {
+                    yield Reply.text(405, "use POST\n");
+                }
+                if (params.containsKey("inboundonly")) {
+                    yield Reply.text(400, "inboundonly is not supported: drains every listener or none\n");
+                }
+                server.listeners().drainAll();
+                yield Reply.text(200, "OK\n");
+            }
             case "/healthcheck/fail" -> {
                 if (!post) {
                     yield Reply.text(405, "use POST\n");

@@ -59,7 +59,9 @@ public final class Cluster {
             Message source,
             String version,
             boolean originalDstUseHeader,
-            String unusableReason) {
+            String unusableReason,
+            dev.trellis.proxy.http2.Http2Options http2Options) {
+        this.http2Options = http2Options;
         this.name = name;
         this.type = type;
         this.edsServiceName = edsServiceName;
@@ -78,6 +80,12 @@ public final class Cluster {
     }
 
     private final String unusableReason;
+    private final dev.trellis.proxy.http2.Http2Options http2Options;
+
+    /** The cluster's upstream HTTP/2 options (validated when the cluster was compiled). */
+    public dev.trellis.proxy.http2.Http2Options http2Options() {
+        return http2Options;
+    }
 
     /** Why requests to this cluster cannot be sent (a feature not implemented yet), or null. */
     public String unusableReason() {

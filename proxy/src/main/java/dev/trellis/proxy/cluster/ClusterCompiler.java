@@ -192,6 +192,9 @@ public final class ClusterCompiler {
         if (c.hasOutlierDetection()) {
             LOG.warning(where + ": outlier_detection is accepted but not enforced yet");
         }
+        // HTTP/2 options are validated with the cluster (a bad value rejects the update, naming the field), even when
+        // the cluster speaks HTTP/1.1 today: a later protocol change must not find them broken.
+        dev.trellis.proxy.http2.Http2Options http2 = dev.trellis.proxy.http2.Http2Options.forCluster(c);
         return new Cluster(
                 c.getName(),
                 type,
@@ -207,7 +210,8 @@ public final class ClusterCompiler {
                 c,
                 version,
                 c.getOriginalDstLbConfig().getUseHttpHeader(),
-                unusable);
+                unusable,
+                http2);
     }
 
     private static final java.util.logging.Logger LOG =

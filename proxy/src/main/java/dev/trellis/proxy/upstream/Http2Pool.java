@@ -2,7 +2,6 @@ package dev.trellis.proxy.upstream;
 
 import dev.trellis.proxy.cluster.Cluster;
 import dev.trellis.proxy.cluster.Host;
-import dev.trellis.proxy.config.ConfigException;
 import dev.trellis.proxy.http2.Http2Keepalive;
 import dev.trellis.proxy.http2.Http2Options;
 import io.netty.bootstrap.Bootstrap;
@@ -82,15 +81,7 @@ public final class Http2Pool {
     }
 
     private static Http2Options optionsOf(Cluster cluster) {
-        if (cluster.source() instanceof io.envoyproxy.envoy.config.cluster.v3.Cluster c) {
-            try {
-                return Http2Options.forCluster(c);
-            } catch (ConfigException e) {
-                // The cluster compiler does not validate these yet; a bad value must not fail requests.
-                LOG.warning(e.getMessage() + "; using the default HTTP/2 options");
-            }
-        }
-        return Http2Options.DEFAULTS;
+        return cluster.http2Options() == null ? Http2Options.DEFAULTS : cluster.http2Options();
     }
 
     public Cluster cluster() {
@@ -358,6 +349,21 @@ public final class Http2Pool {
             c.armIdle();
         }
         dispatch();
+    }
+
+    /**
+     * The host left its cluster, or the cluster changed (see {@link Pools#sweepCurrent}): every connection retires,
+     * idle ones close now, busy ones when their streams end. Returns false, doing nothing, while requests still wait
+     * here for a connection: they are served first, and a later sweep drains the pool.
+     */
+    boolean drain() {
+        if (!waiting.isEmpty()) {
+            return false;
+        }
+        for (Conn c : List.copyOf(conns)) {
+            retire(c);
+        }
+        return true;
     }
 
     /** No new streams on {@code c}; it closes when its streams are done. */

@@ -65,6 +65,10 @@ public final class Pools {
                 }
                 return stale;
             });
+            p.http2.entrySet().removeIf(e -> {
+                Http2Pool pool = e.getValue();
+                return (pool.cluster().retired() || !pool.cluster().hasHost(e.getKey())) && pool.drain();
+            });
         }
     }
 
@@ -72,6 +76,9 @@ public final class Pools {
     public Http2Pool http2(Cluster cluster, Host host, Class<? extends Channel> channelClass) {
         Http2Pool p = http2.get(host.poolKey());
         if (p == null || p.cluster() != cluster) {
+            if (p != null) {
+                p.drain();
+            }
             p = new Http2Pool(loop, cluster, host, channelClass);
             http2.put(host.poolKey(), p);
         }

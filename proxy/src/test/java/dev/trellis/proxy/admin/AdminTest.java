@@ -83,6 +83,23 @@ class AdminTest {
     }
 
     @Test
+    void drainListenersStopsAccepting() throws Exception {
+        try (ProxyHarness p = ProxyHarness.start(BOOTSTRAP, Map.of())) {
+            var listener = p.listener("http");
+            try (var s = new java.net.Socket(listener.getAddress(), listener.getPort())) {
+                assertThat(s.isConnected()).isTrue();
+            }
+            assertThat(call(p, "GET", "/drain_listeners").statusCode()).isEqualTo(405);
+            assertThat(call(p, "POST", "/drain_listeners?inboundonly").statusCode())
+                    .isEqualTo(400);
+            assertThat(call(p, "POST", "/drain_listeners").body()).isEqualTo("OK\n");
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                            () -> new java.net.Socket(listener.getAddress(), listener.getPort()).close())
+                    .isInstanceOf(java.net.ConnectException.class);
+        }
+    }
+
+    @Test
     void nonLoopbackAdminIsRejected() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ProxyHarness.start(
                         BOOTSTRAP.replace("address: 127.0.0.1, port_value: 0 } }\nstatic", "x"), Map.of()))

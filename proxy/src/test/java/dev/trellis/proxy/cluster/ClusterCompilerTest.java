@@ -64,7 +64,12 @@ class ClusterCompilerTest {
                 Arguments.of(
                         "{\"name\":\"c\",\"type\":\"STATIC\",\"load_assignment\":{\"endpoints\":[{\"lb_endpoints\":"
                                 + "[{\"endpoint\":{\"address\":{\"socket_address\":{\"address\":\"db.local\",\"port_value\":1}}}}]}]}}",
-                        "not an IP address"));
+                        "not an IP address"),
+                Arguments.of(
+                        "{\"name\":\"c\",\"typed_extension_protocol_options\":{\"envoy.extensions.upstreams.http.v3.HttpProtocolOptions\":"
+                                + "{\"@type\":\"type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions\","
+                                + "\"explicit_http_config\":{\"http2_protocol_options\":{\"initial_stream_window_size\":100}}}}}",
+                        "initial_stream_window_size"));
     }
 
     @ParameterizedTest(name = "{1}")

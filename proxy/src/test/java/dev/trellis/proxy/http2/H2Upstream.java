@@ -55,7 +55,7 @@ import java.util.zip.CRC32;
  *   <li>anything else: 200 with body {@code "<path> conn=<connection number> len=<request body length>"}.
  * </ul>
  */
-final class H2Upstream implements AutoCloseable {
+public final class H2Upstream implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel server;
     private final AtomicInteger connections = new AtomicInteger();
@@ -73,7 +73,7 @@ final class H2Upstream implements AutoCloseable {
     final Map<Integer, Integer> maxConcurrentSeen = new ConcurrentHashMap<>();
     final CountDownLatch holdArrived;
 
-    H2Upstream(Long maxConcurrentStreams, int holdExpected) {
+    public H2Upstream(Long maxConcurrentStreams, int holdExpected) {
         holdArrived = new CountDownLatch(holdExpected);
         server = new ServerBootstrap()
                 .group(group)
@@ -109,8 +109,13 @@ final class H2Upstream implements AutoCloseable {
                 .channel();
     }
 
-    int port() {
+    public int port() {
         return ((InetSocketAddress) server.localAddress()).getPort();
+    }
+
+    /** Connections open now. */
+    public long openConnections() {
+        return parents.stream().filter(Channel::isActive).count();
     }
 
     int connections() {
@@ -305,6 +310,9 @@ final class H2Upstream implements AutoCloseable {
 
     @Override
     public void close() {
+        for (Channel p : parents) {
+            p.close();
+        }
         server.close().syncUninterruptibly();
         group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
     }

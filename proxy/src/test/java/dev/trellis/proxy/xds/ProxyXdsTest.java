@@ -326,6 +326,34 @@ class ProxyXdsTest {
     }
 
     @Test
+    void http2PoolsToARemovedHostDrain() throws Exception {
+        try (var h2 = new dev.trellis.proxy.http2.H2Upstream(null, 0);
+                var other = new dev.trellis.proxy.http2.H2Upstream(null, 0)) {
+            Cluster h2Cluster = edsCluster("backend").toBuilder()
+                    .putTypedExtensionProtocolOptions(
+                            "envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
+                            com.google.protobuf.Any.pack(
+                                    io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.newBuilder()
+                                            .setExplicitHttpConfig(io.envoyproxy.envoy.extensions.upstreams.http.v3
+                                                    .HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+                                                    .setHttp2ProtocolOptions(io.envoyproxy.envoy.config.core.v3
+                                                            .Http2ProtocolOptions.getDefaultInstance()))
+                                            .build()))
+                    .build();
+            ads.push(TypeUrl.CLUSTER.url(), "1", List.of(h2Cluster));
+            ads.push(TypeUrl.ENDPOINT.url(), "1", List.of(cla("backend", h2.port())));
+            ads.push(TypeUrl.LISTENER.url(), "1", List.of(listener("local")));
+            ads.push(TypeUrl.ROUTE.url(), "1", List.of(route("local", "backend")));
+            await(() -> get().startsWith("200 /x conn="), "traffic over h2");
+            assertThat(h2.openConnections()).isEqualTo(1);
+            // The h2 host leaves the cluster: its idle multiplexed connection closes now.
+            ads.push(TypeUrl.ENDPOINT.url(), "2", List.of(cla("backend", other.port())));
+            await(() -> get().startsWith("200") && other.openConnections() == 1, "traffic to the other h2 host");
+            await(() -> h2.openConnections() == 0, "the connection to the removed h2 host to close");
+        }
+    }
+
+    @Test
     void removedListenerStopsAccepting() throws Exception {
         pushAll("1");
         await(() -> get().startsWith("200"), "traffic");

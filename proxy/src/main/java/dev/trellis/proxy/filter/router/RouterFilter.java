@@ -418,10 +418,13 @@ final class RouterFilter implements HttpFilter, StreamSink, UpstreamCallbacks {
             stream.closeUpgraded();
             return;
         }
+        // Envoy: UR when the upstream reset the stream (RST_STREAM: "remote reset", "remote refused stream reset"),
+        // UC when its connection ended ("connection termination").
+        ResponseFlag flag = reason != null && reason.startsWith("remote") ? ResponseFlag.UR : ResponseFlag.UC;
         if (stream.responseStarted()) {
-            stream.resetStream(ResponseFlag.UC);
+            stream.resetStream(flag);
         } else {
-            stream.sendLocalReply(503, ResponseFlag.UC, RESET_BEFORE_HEADERS + "reset reason: " + reason);
+            stream.sendLocalReply(503, flag, RESET_BEFORE_HEADERS + "reset reason: " + reason);
         }
     }
 
