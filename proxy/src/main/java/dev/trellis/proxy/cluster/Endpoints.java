@@ -19,7 +19,13 @@ public final class Endpoints {
     private Endpoints() {}
 
     /** A named endpoint before resolution: DNS clusters resolve {@code host}. */
-    public record Target(String host, int port, int weight, String locality, int priority, Host.Health health) {}
+    /** A named endpoint before resolution: DNS clusters resolve {@code host}; a {@code pipe} target is a socket path. */
+    public record Target(
+            String host, int port, int weight, String locality, int priority, Host.Health health, boolean pipe) {
+        public Target(String host, int port, int weight, String locality, int priority, Host.Health health) {
+            this(host, port, weight, locality, priority, health, false);
+        }
+    }
 
     public static List<Target> targets(ClusterLoadAssignment cla, String where) {
         List<Target> out = new ArrayList<>();
@@ -32,8 +38,23 @@ public final class Endpoints {
             for (int j = 0; j < lle.getLbEndpointsCount(); j++) {
                 LbEndpoint e = lle.getLbEndpoints(j);
                 String at = where + " endpoints[" + i + "].lb_endpoints[" + j + "]";
+                if (e.hasEndpoint() && e.getEndpoint().getAddress().hasPipe()) {
+                    String path = e.getEndpoint().getAddress().getPipe().getPath();
+                    if (path.isEmpty()) {
+                        throw new ConfigException(at + ": endpoint.address.pipe.path is required");
+                    }
+                    int weight = e.hasLoadBalancingWeight()
+                            ? e.getLoadBalancingWeight().getValue()
+                            : 1;
+                    if (weight < 1) {
+                        throw new ConfigException(at + ": load_balancing_weight must be at least 1");
+                    }
+                    out.add(new Target(
+                            path, 0, weight, locality, lle.getPriority(), health(e.getHealthStatus()), true));
+                    continue;
+                }
                 if (!e.hasEndpoint() || !e.getEndpoint().getAddress().hasSocketAddress()) {
-                    throw new ConfigException(at + ": endpoint.address.socket_address is required");
+                    throw new ConfigException(at + ": endpoint.address.socket_address or pipe is required");
                 }
                 SocketAddress sa = e.getEndpoint().getAddress().getSocketAddress();
                 if (sa.getPortSpecifierCase() != SocketAddress.PortSpecifierCase.PORT_VALUE) {
@@ -84,6 +105,10 @@ public final class Endpoints {
     public static PrioritySet literal(String cluster, ClusterLoadAssignment cla, String where) {
         List<Host> hosts = new ArrayList<>();
         for (Target t : targets(cla, where)) {
+            if (t.pipe()) {
+                hosts.add(Host.pipe(cluster, t.host(), t.weight(), t.locality(), t.priority(), t.health()));
+                continue;
+            }
             InetAddress ip = parseIp(t.host(), where);
             hosts.add(new Host(
                     cluster,
@@ -102,6 +127,9 @@ public final class Endpoints {
             throws UnknownHostException {
         List<Host> hosts = new ArrayList<>();
         for (Target t : targets(cla, where)) {
+            if (t.pipe()) {
+                throw new ConfigException(where + ": a DNS cluster cannot have a pipe endpoint (" + t.host() + ")");
+            }
             InetAddress[] addrs = InetAddress.getAllByName(t.host());
             for (InetAddress a : addrs) {
                 hosts.add(new Host(

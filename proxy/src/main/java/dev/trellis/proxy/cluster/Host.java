@@ -1,6 +1,7 @@
 package dev.trellis.proxy.cluster;
 
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -14,7 +15,8 @@ public final class Host {
         UNHEALTHY
     }
 
-    private final InetSocketAddress address;
+    private final SocketAddress address;
+    private final boolean pipe;
     private final String addressString;
     private final String poolKey;
     private final int weight;
@@ -32,10 +34,32 @@ public final class Host {
             int priority,
             Health health,
             String hostname) {
-        this.address = address;
-        this.addressString =
+        this(
+                cluster,
+                address,
                 (address.getAddress() != null ? address.getAddress().getHostAddress() : address.getHostString()) + ":"
-                        + address.getPort();
+                        + address.getPort(),
+                false,
+                weight,
+                locality,
+                priority,
+                health,
+                hostname);
+    }
+
+    private Host(
+            String cluster,
+            SocketAddress address,
+            String addressString,
+            boolean pipe,
+            int weight,
+            String locality,
+            int priority,
+            Health health,
+            String hostname) {
+        this.address = address;
+        this.addressString = addressString;
+        this.pipe = pipe;
         this.poolKey = cluster + "|" + addressString;
         this.weight = Math.max(1, weight);
         this.locality = locality;
@@ -44,8 +68,28 @@ public final class Host {
         this.hostname = hostname;
     }
 
-    public InetSocketAddress address() {
+    /** An endpoint on a unix domain socket (Envoy's {@code pipe} address), named by its path as Envoy prints it. */
+    public static Host pipe(String cluster, String path, int weight, String locality, int priority, Health health) {
+        return new Host(
+                cluster,
+                new io.netty.channel.unix.DomainSocketAddress(path),
+                path,
+                true,
+                weight,
+                locality,
+                priority,
+                health,
+                null);
+    }
+
+    /** Where to connect: an {@link InetSocketAddress}, or a unix domain socket for {@link #pipe} hosts. */
+    public SocketAddress address() {
         return address;
+    }
+
+    /** A unix domain socket endpoint: connected with the transport's domain-socket channel. */
+    public boolean isPipe() {
+        return pipe;
     }
 
     public String addressString() {

@@ -28,6 +28,16 @@ public record Transport(
         return name.equals("epoll");
     }
 
+    /** The channel for a unix-domain-socket upstream (Envoy's {@code pipe} endpoints); null without epoll. */
+    public Class<? extends io.netty.channel.Channel> domainChannel() {
+        return epoll() ? io.netty.channel.epoll.EpollDomainSocketChannel.class : null;
+    }
+
+    /** The channel class that reaches {@code host}, or null when this transport cannot. */
+    public Class<? extends io.netty.channel.Channel> channelFor(dev.trellis.proxy.cluster.Host host) {
+        return host.isPipe() ? domainChannel() : channel;
+    }
+
     public EventLoopGroup group(int threads, String prefix) {
         ThreadFactory tf = new io.netty.util.concurrent.DefaultThreadFactory(prefix, true);
         return new MultiThreadIoEventLoopGroup(

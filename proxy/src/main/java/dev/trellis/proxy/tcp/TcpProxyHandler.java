@@ -74,14 +74,23 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         }
         cluster.stats().cxTotal.inc();
         cluster.stats().cxActive.inc();
+        var channelClass = cfg.context().transport().channelFor(host);
+        if (channelClass == null) {
+            // A unix-socket endpoint without epoll: nothing can reach it.
+            cluster.stats().cxConnectFail.inc();
+            downstream.close();
+            return;
+        }
         Bootstrap b = new Bootstrap()
                 .group(downstream.eventLoop())
-                .channel(cfg.context().transport().channel())
+                .channel(channelClass)
                 .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
                         Math.min(Integer.MAX_VALUE, cluster.connectTimeoutMs()))
                 .handler(new Upstream());
+        if (!host.isPipe()) {
+            b.option(ChannelOption.TCP_NODELAY, true);
+        }
         b.connect(host.address()).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
                 cluster.stats().cxConnectFail.inc();

@@ -36,11 +36,13 @@ public final class Http1Pool {
         this.bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(channelClass)
-                .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
                         Math.min(Integer.MAX_VALUE, cluster.connectTimeoutMs()))
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
                 .option(ChannelOption.AUTO_READ, true);
+        if (!host.isPipe()) {
+            bootstrap.option(ChannelOption.TCP_NODELAY, true); // no such option on a unix socket
+        }
     }
 
     public Cluster cluster() {

@@ -75,9 +75,11 @@ public final class Http2Pool {
         this.bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(channelClass)
-                .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
                         Math.min(Integer.MAX_VALUE, cluster.connectTimeoutMs()));
+        if (!host.isPipe()) {
+            bootstrap.option(ChannelOption.TCP_NODELAY, true); // no such option on a unix socket
+        }
     }
 
     private static Http2Options optionsOf(Cluster cluster) {

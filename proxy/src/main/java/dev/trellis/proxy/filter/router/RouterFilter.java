@@ -162,13 +162,20 @@ final class RouterFilter implements HttpFilter, StreamSink, UpstreamCallbacks {
             s.setIdleTimeout(f.idleTimeoutMs());
         }
         Pools pools = Pools.of(s.eventLoop());
+        Class<? extends io.netty.channel.Channel> channelClass =
+                config.context().transport().channelFor(host);
+        if (channelClass == null) {
+            finishAccounting();
+            s.sendLocalReply(503, ResponseFlag.UF, "unix domain socket endpoints need the epoll transport");
+            return;
+        }
         var protocol = cluster.protocol();
         if (protocol == dev.trellis.proxy.cluster.UpstreamProtocol.HTTP2
                 || protocol == dev.trellis.proxy.cluster.UpstreamProtocol.USE_DOWNSTREAM && s.isHttp2()) {
-            h2pool = pools.http2(cluster, host, config.context().transport().channel());
+            h2pool = pools.http2(cluster, host, channelClass);
             h2pool.acquire(this);
         } else {
-            pool = pools.http1(cluster, host, config.context().transport().channel());
+            pool = pools.http1(cluster, host, channelClass);
             pool.acquire(this);
         }
         if (upstream == null && !finished && !s.isDone()) {
