@@ -248,6 +248,79 @@ class ProxyTrafficTest {
         assertThat(proxy.listeners().active()).containsOnlyKeys("127.0.0.1_" + servicePort);
     }
 
+    /**
+     * A Sidecar ingress listener whose {@code defaultEndpoint} is a unix socket: the control plane makes the inbound
+     * cluster a {@code pipe} endpoint and the proxy, listening on the ingress port (capture mode NONE), connects to it.
+     */
+    @Test
+    @Order(7)
+    void aSidecarIngressListenerReachesAnAppOnAUnixSocket() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                io.netty.channel.epoll.Epoll.isAvailable(), "unix sockets need epoll");
+        int ingressPort = freePort();
+        String socket = scratch.resolve("app.sock").toString();
+        var group =
+                new io.netty.channel.MultiThreadIoEventLoopGroup(1, io.netty.channel.epoll.EpollIoHandler.newFactory());
+        io.netty.channel.Channel app = new io.netty.bootstrap.ServerBootstrap()
+                .group(group)
+                .channel(io.netty.channel.epoll.EpollServerDomainSocketChannel.class)
+                .childHandler(new io.netty.channel.ChannelInitializer<io.netty.channel.Channel>() {
+                    @Override
+                    protected void initChannel(io.netty.channel.Channel ch) {
+                        ch.pipeline()
+                                .addLast(new io.netty.handler.codec.http.HttpServerCodec())
+                                .addLast(new io.netty.handler.codec.http.HttpObjectAggregator(1 << 16))
+                                .addLast(
+                                        new io.netty.channel.SimpleChannelInboundHandler<
+                                                io.netty.handler.codec.http.FullHttpRequest>() {
+                                            @Override
+                                            protected void channelRead0(
+                                                    io.netty.channel.ChannelHandlerContext ctx,
+                                                    io.netty.handler.codec.http.FullHttpRequest req) {
+                                                var body = io.netty.buffer.Unpooled.copiedBuffer(
+                                                        "unix-app", StandardCharsets.UTF_8);
+                                                var r = new io.netty.handler.codec.http.DefaultFullHttpResponse(
+                                                        io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
+                                                        io.netty.handler.codec.http.HttpResponseStatus.OK,
+                                                        body);
+                                                r.headers().set("content-length", body.readableBytes());
+                                                ctx.writeAndFlush(r);
+                                            }
+                                        });
+                    }
+                })
+                .bind(new io.netty.channel.unix.DomainSocketAddress(socket))
+                .sync()
+                .channel();
+        Path tmp = scratch.resolve("sidecar.yaml.tmp");
+        Files.writeString(tmp, """
+                apiVersion: networking.istio.io/v1
+                kind: Sidecar
+                metadata: {name: default, namespace: default}
+                spec:
+                  ingress:
+                  - port: {number: %d, protocol: HTTP, name: http}
+                    bind: 127.0.0.1
+                    captureMode: NONE
+                    defaultEndpoint: unix://%s
+                  egress:
+                  - hosts: ["./*"]
+                """.formatted(ingressPort, socket));
+        Files.move(tmp, dir.resolve("sidecar.yaml"), StandardCopyOption.ATOMIC_MOVE);
+        try {
+            awaitTraffic(
+                    "the unix-socket app answering on the ingress port",
+                    () -> get(ingressPort, Map.of()),
+                    r -> r.status == 200 && "unix-app".equals(r.body));
+        } finally {
+            Files.delete(dir.resolve("sidecar.yaml"));
+            app.close().sync();
+            group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS)
+                    .sync();
+        }
+        awaitTraffic("the catch-all listener back", () -> get(Map.of()), r -> r.status == 200);
+    }
+
     // ---- fixtures and helpers
 
     record Response(int status, String body) {}
