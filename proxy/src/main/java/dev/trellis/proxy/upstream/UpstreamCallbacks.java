@@ -18,7 +18,7 @@ public interface UpstreamCallbacks {
     void onUpstreamReadComplete();
 
     /** The connection closed or failed while bound to this request. */
-    void onUpstreamReset(String reason);
+    void onUpstreamReset(UpstreamReset reason);
 
     void onUpstreamWritabilityChanged(boolean writable);
 }

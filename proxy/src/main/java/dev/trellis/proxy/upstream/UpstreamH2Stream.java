@@ -105,7 +105,7 @@ final class UpstreamH2Stream implements UpstreamStream {
         bound = null;
         dropReplay();
         if (cb != null) {
-            cb.onUpstreamReset("remote refused stream reset");
+            cb.onUpstreamReset(UpstreamReset.REMOTE_REFUSED_STREAM);
         }
     }
 
@@ -326,11 +326,13 @@ final class UpstreamH2Stream implements UpstreamStream {
             return reset == null && c.goAwayReceived() && s.id() > c.local().lastStreamKnownByPeer();
         }
 
-        private String reason() {
+        private UpstreamReset reason() {
             if (reset != null) {
-                return reset == Http2Error.REFUSED_STREAM ? "remote refused stream reset" : "remote reset";
+                return reset == Http2Error.REFUSED_STREAM
+                        ? UpstreamReset.REMOTE_REFUSED_STREAM
+                        : UpstreamReset.REMOTE_RESET;
             }
-            return conn.ch.isActive() ? "remote reset" : "connection termination";
+            return conn.ch.isActive() ? UpstreamReset.REMOTE_RESET : UpstreamReset.CONNECTION_TERMINATION;
         }
 
         @Override

@@ -157,7 +157,7 @@ public final class UpstreamHttp1 extends ChannelInboundHandlerAdapter implements
         UpstreamCallbacks cb = bound;
         bound = null;
         if (cb != null) {
-            cb.onUpstreamReset("connection termination");
+            cb.onUpstreamReset(UpstreamReset.CONNECTION_TERMINATION);
         }
     }
 

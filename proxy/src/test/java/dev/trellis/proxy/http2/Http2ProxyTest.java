@@ -397,6 +397,9 @@ class Http2ProxyTest {
             ok.done.get(5, TimeUnit.SECONDS);
             assertThat(ok.bodyText()).isEqualTo("/ok conn=1 len=0");
             assertThat(client.ch.isActive()).isTrue();
+            // Envoy's flag for a stream the upstream reset is UR (UC is for a connection that ended).
+            assertThat(accessLog(3))
+                    .contains("/reset-before HTTP/2 503 UR", "/reset-after HTTP/2 200 UR", "/ok HTTP/2 200 -");
         }
     }
 

@@ -415,7 +415,7 @@ final class RouterFilter implements HttpFilter, StreamSink, UpstreamCallbacks {
     }
 
     @Override
-    public void onUpstreamReset(String reason) {
+    public void onUpstreamReset(dev.trellis.proxy.upstream.UpstreamReset reason) {
         upstream = null;
         if (finished || stream.isDone()) {
             return;
@@ -425,13 +425,12 @@ final class RouterFilter implements HttpFilter, StreamSink, UpstreamCallbacks {
             stream.closeUpgraded();
             return;
         }
-        // Envoy: UR when the upstream reset the stream (RST_STREAM: "remote reset", "remote refused stream reset"),
-        // UC when its connection ended ("connection termination").
-        ResponseFlag flag = reason != null && reason.startsWith("remote") ? ResponseFlag.UR : ResponseFlag.UC;
+        // Envoy: UR when the upstream reset the stream, UC when its connection ended.
+        ResponseFlag flag = reason.byPeer() ? ResponseFlag.UR : ResponseFlag.UC;
         if (stream.responseStarted()) {
             stream.resetStream(flag);
         } else {
-            stream.sendLocalReply(503, flag, RESET_BEFORE_HEADERS + "reset reason: " + reason);
+            stream.sendLocalReply(503, flag, RESET_BEFORE_HEADERS + "reset reason: " + reason.details());
         }
     }
 
