@@ -730,14 +730,12 @@ public final class HttpStream implements RequestView, LbContext, dev.trellis.pro
 
     @Override
     public String downstreamRemoteAddress() {
-        InetSocketAddress a = conn.info().remote();
-        return a == null ? null : a.getAddress().getHostAddress() + ":" + a.getPort();
+        return dev.trellis.proxy.route.EnvoyAddress.of(conn.info().remote());
     }
 
     @Override
     public String downstreamLocalAddress() {
-        InetSocketAddress a = conn.info().local();
-        return a == null ? null : a.getAddress().getHostAddress() + ":" + a.getPort();
+        return dev.trellis.proxy.route.EnvoyAddress.of(conn.info().local());
     }
 
     @Override

@@ -69,10 +69,7 @@ public record HashPolicy(Kind kind, String name, boolean terminal, CookieSpec co
                             }
                             yield c;
                         }
-                        case SOURCE_IP ->
-                            r.remoteAddress() == null
-                                    ? null
-                                    : r.remoteAddress().getAddress().getHostAddress();
+                        case SOURCE_IP -> EnvoyAddress.withoutPort(r.remoteAddress());
                         case QUERY_PARAMETER -> QueryString.first(r.query(), p.name);
                     };
             if (v == null) {
@@ -92,16 +89,10 @@ public record HashPolicy(Kind kind, String name, boolean terminal, CookieSpec co
      * brackets).
      */
     static String generatedCookieValue(RequestView r) {
-        String seed = address(r.remoteAddress()) + address(r.localAddress());
+        String remote = EnvoyAddress.of(r.remoteAddress());
+        String local = EnvoyAddress.of(r.localAddress());
+        String seed = (remote == null ? "" : remote) + (local == null ? "" : local);
         return String.format("%016x", Hashes.xx64(seed));
-    }
-
-    private static String address(java.net.InetSocketAddress a) {
-        if (a == null) {
-            return "";
-        }
-        String ip = a.getAddress().getHostAddress();
-        return (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + a.getPort();
     }
 
     static String cookie(String header, String name) {

@@ -47,15 +47,9 @@ public record HeaderMutation(List<Add> adds, List<String> removes) {
                 return "";
             }
             return switch (command) {
-                case "DOWNSTREAM_REMOTE_ADDRESS" ->
-                    r.remoteAddress() == null
-                            ? ""
-                            : r.remoteAddress().getAddress().getHostAddress() + ":"
-                                    + r.remoteAddress().getPort();
+                case "DOWNSTREAM_REMOTE_ADDRESS" -> r.remoteAddress() == null ? "" : EnvoyAddress.of(r.remoteAddress());
                 case "DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT" ->
-                    r.remoteAddress() == null
-                            ? ""
-                            : r.remoteAddress().getAddress().getHostAddress();
+                    r.remoteAddress() == null ? "" : EnvoyAddress.withoutPort(r.remoteAddress());
                 case "REQ" -> {
                     String v = r.header(arg);
                     yield v == null ? "" : v;
