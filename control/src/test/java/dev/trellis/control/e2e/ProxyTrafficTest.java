@@ -259,39 +259,7 @@ class ProxyTrafficTest {
                 io.netty.channel.epoll.Epoll.isAvailable(), "unix sockets need epoll");
         int ingressPort = freePort();
         String socket = scratch.resolve("app.sock").toString();
-        var group =
-                new io.netty.channel.MultiThreadIoEventLoopGroup(1, io.netty.channel.epoll.EpollIoHandler.newFactory());
-        io.netty.channel.Channel app = new io.netty.bootstrap.ServerBootstrap()
-                .group(group)
-                .channel(io.netty.channel.epoll.EpollServerDomainSocketChannel.class)
-                .childHandler(new io.netty.channel.ChannelInitializer<io.netty.channel.Channel>() {
-                    @Override
-                    protected void initChannel(io.netty.channel.Channel ch) {
-                        ch.pipeline()
-                                .addLast(new io.netty.handler.codec.http.HttpServerCodec())
-                                .addLast(new io.netty.handler.codec.http.HttpObjectAggregator(1 << 16))
-                                .addLast(
-                                        new io.netty.channel.SimpleChannelInboundHandler<
-                                                io.netty.handler.codec.http.FullHttpRequest>() {
-                                            @Override
-                                            protected void channelRead0(
-                                                    io.netty.channel.ChannelHandlerContext ctx,
-                                                    io.netty.handler.codec.http.FullHttpRequest req) {
-                                                var body = io.netty.buffer.Unpooled.copiedBuffer(
-                                                        "unix-app", StandardCharsets.UTF_8);
-                                                var r = new io.netty.handler.codec.http.DefaultFullHttpResponse(
-                                                        io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
-                                                        io.netty.handler.codec.http.HttpResponseStatus.OK,
-                                                        body);
-                                                r.headers().set("content-length", body.readableBytes());
-                                                ctx.writeAndFlush(r);
-                                            }
-                                        });
-                    }
-                })
-                .bind(new io.netty.channel.unix.DomainSocketAddress(socket))
-                .sync()
-                .channel();
+        var app = new dev.trellis.testing.UnixSocketHttpServer(socket, "unix-app");
         Path tmp = scratch.resolve("sidecar.yaml.tmp");
         Files.writeString(tmp, """
                 apiVersion: networking.istio.io/v1
@@ -311,12 +279,10 @@ class ProxyTrafficTest {
             awaitTraffic(
                     "the unix-socket app answering on the ingress port",
                     () -> get(ingressPort, Map.of()),
-                    r -> r.status == 200 && "unix-app".equals(r.body));
+                    r -> r.status == 200 && "unix-app /".equals(r.body));
         } finally {
             Files.delete(dir.resolve("sidecar.yaml"));
-            app.close().sync();
-            group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS)
-                    .sync();
+            app.close();
         }
         awaitTraffic("the catch-all listener back", () -> get(Map.of()), r -> r.status == 200);
     }

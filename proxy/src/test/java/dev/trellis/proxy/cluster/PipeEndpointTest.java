@@ -4,30 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trellis.proxy.testing.ProxyHarness;
 import dev.trellis.testing.LeakCheck;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerDomainSocketChannel;
-import io.netty.channel.unix.DomainSocketAddress;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpVersion;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
@@ -48,31 +29,6 @@ class PipeEndpointTest {
     void requestsReachAnUpstreamOnAUnixSocket() throws Exception {
         Assumptions.assumeTrue(Epoll.isAvailable(), "unix sockets need epoll");
         String path = dir.resolve("app.sock").toString();
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-        Channel server = new ServerBootstrap()
-                .group(group)
-                .channel(EpollServerDomainSocketChannel.class)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        ch.pipeline()
-                                .addLast(new HttpServerCodec())
-                                .addLast(new HttpObjectAggregator(1 << 16))
-                                .addLast(new SimpleChannelInboundHandler<FullHttpRequest>() {
-                                    @Override
-                                    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-                                        var body = Unpooled.copiedBuffer("unix " + req.uri(), StandardCharsets.UTF_8);
-                                        var r = new DefaultFullHttpResponse(
-                                                HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
-                                        r.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
-                                        ctx.writeAndFlush(r);
-                                    }
-                                });
-                    }
-                })
-                .bind(new DomainSocketAddress(path))
-                .sync()
-                .channel();
         String bootstrap = """
                 static_resources:
                   listeners:
@@ -98,7 +54,8 @@ class PipeEndpointTest {
                       cluster_name: app
                       endpoints: [ { lb_endpoints: [ { endpoint: { address: { pipe: { path: "${PATH}" } } } } ] } ]
                 """;
-        try (ProxyHarness proxy = ProxyHarness.start(bootstrap, Map.of("PATH", path))) {
+        try (var app = new dev.trellis.testing.UnixSocketHttpServer(path, "unix");
+                ProxyHarness proxy = ProxyHarness.start(bootstrap, Map.of("PATH", path))) {
             HttpClient client =
                     HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             for (int i = 0; i < 3; i++) {
@@ -109,10 +66,6 @@ class PipeEndpointTest {
                 assertThat(r.statusCode()).isEqualTo(200);
                 assertThat(r.body()).isEqualTo("unix /hello");
             }
-        } finally {
-            server.close().sync();
-            group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS)
-                    .sync();
         }
     }
 }

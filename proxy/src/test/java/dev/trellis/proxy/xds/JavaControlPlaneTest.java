@@ -26,7 +26,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -94,16 +93,7 @@ class JavaControlPlaneTest {
     }
 
     String get() {
-        try {
-            HttpResponse<String> r = client.send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/x"))
-                            .timeout(Duration.ofSeconds(3))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() + " " + r.body();
-        } catch (Exception e) {
-            return "error " + e;
-        }
+        return ProxyXdsTest.get(client, port);
     }
 
     String admin(String path) {

@@ -132,6 +132,11 @@ class ProxyXdsTest {
     }
 
     String get() {
+        return get(client, port);
+    }
+
+    /** GET /x on the proxy's listener: {@code "<status> <body>"}, or {@code "error ..."} when it failed. */
+    static String get(HttpClient client, int port) {
         try {
             HttpResponse<String> r = client.send(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/x"))
