@@ -60,6 +60,7 @@ public final class Http2Pool {
     private final List<Conn> conns = new ArrayList<>(2);
 
     private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
+    private boolean draining;
 
     /** A request waiting for a stream: a new one (counted as pending) or one sent again after a refusal. */
     private interface Pending {
@@ -270,6 +271,10 @@ public final class Http2Pool {
             }
             waiting.poll().assign(c);
         }
+        if (draining && waiting.isEmpty()) {
+            retireAllIfDrained();
+            return;
+        }
         connectIfNeeded();
     }
 
@@ -355,17 +360,19 @@ public final class Http2Pool {
 
     /**
      * The host left its cluster, or the cluster changed (see {@link Pools#sweepCurrent}): every connection retires,
-     * idle ones close now, busy ones when their streams end. Returns false, doing nothing, while requests still wait
-     * here for a connection: they are served first, and a later sweep drains the pool.
+     * idle ones close now, busy ones when their streams end. Requests already waiting here are served first; the
+     * connections retire once none waits. No new request reaches a draining pool: {@link Pools} has dropped it.
      */
-    boolean drain() {
-        if (!waiting.isEmpty()) {
-            return false;
+    void drain() {
+        draining = true;
+        retireAllIfDrained();
+    }
+
+    private void retireAllIfDrained() {
+        // retire() removes the connection from conns (and dispatches, which may come back here): take the head.
+        while (draining && waiting.isEmpty() && !conns.isEmpty()) {
+            retire(conns.get(0));
         }
-        for (Conn c : List.copyOf(conns)) {
-            retire(c);
-        }
-        return true;
     }
 
     /** No new streams on {@code c}; it closes when its streams are done. */

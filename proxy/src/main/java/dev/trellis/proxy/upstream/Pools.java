@@ -67,7 +67,11 @@ public final class Pools {
             });
             p.http2.entrySet().removeIf(e -> {
                 Http2Pool pool = e.getValue();
-                return (pool.cluster().retired() || !pool.cluster().hasHost(e.getKey())) && pool.drain();
+                boolean stale = pool.cluster().retired() || !pool.cluster().hasHost(e.getKey());
+                if (stale) {
+                    pool.drain();
+                }
+                return stale;
             });
         }
     }
