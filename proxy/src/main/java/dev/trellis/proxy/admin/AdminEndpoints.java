@@ -35,15 +35,18 @@ final class AdminEndpoints {
         }
     }
 
-    private static final JsonFormat.Printer JSON = JsonFormat.printer()
-            .preservingProtoFieldNames()
-            .usingTypeRegistry(JsonFormat.TypeRegistry.newBuilder()
-                    .add(ExtensionTypes.DESCRIPTORS)
-                    .add(BootstrapConfigDump.getDescriptor())
-                    .add(ClustersConfigDump.getDescriptor())
-                    .add(ListenersConfigDump.getDescriptor())
-                    .add(RoutesConfigDump.getDescriptor())
-                    .build());
+    /** Built on the first dump: it needs protobuf's descriptors, which nothing on the proxy's start builds. */
+    private static final class Json {
+        static final JsonFormat.Printer PRINTER = JsonFormat.printer()
+                .preservingProtoFieldNames()
+                .usingTypeRegistry(JsonFormat.TypeRegistry.newBuilder()
+                        .add(ExtensionTypes.descriptors())
+                        .add(BootstrapConfigDump.getDescriptor())
+                        .add(ClustersConfigDump.getDescriptor())
+                        .add(ListenersConfigDump.getDescriptor())
+                        .add(RoutesConfigDump.getDescriptor())
+                        .build());
+    }
 
     private final ProxyServer server;
 
@@ -152,7 +155,7 @@ final class AdminEndpoints {
                 .append(server.options().drainTimeMs() / 1000)
                 .append("s\"},\n \"node\": ");
         try {
-            sb.append(JSON.print(server.bootstrap().getNode()));
+            sb.append(Json.PRINTER.print(server.bootstrap().getNode()));
         } catch (InvalidProtocolBufferException e) {
             sb.append("{}");
         }
@@ -260,7 +263,7 @@ final class AdminEndpoints {
                 .addConfigs(Any.pack(routes.build()))
                 .build();
         try {
-            return JSON.print(dump) + "\n";
+            return Json.PRINTER.print(dump) + "\n";
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException("config dump: " + e.getMessage(), e);
         }

@@ -1,19 +1,20 @@
 package dev.trellis.proxy.bootstrap;
 
-import com.google.protobuf.DynamicMessage;
-import com.google.protobuf.ExtensionRegistry;
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.util.JsonFormat;
 import dev.trellis.proxy.config.ConfigException;
 import dev.trellis.proxy.config.Fields;
+import dev.trellis.proxy.config.schema.ProtoSchema;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.Node;
 
 /** Loads an Envoy v3 {@link Bootstrap} from a YAML or JSON file. */
 public final class BootstrapLoader {
@@ -35,9 +36,6 @@ public final class BootstrapLoader {
             "enable_dispatcher_stats",
             "use_tcp_for_dns_lookups");
 
-    private static final Pattern FIELD = Pattern.compile("Cannot find field: (\\S+)");
-    private static final Pattern TYPE = Pattern.compile("(?:Cannot find type for url|Cannot resolve type): (\\S+)");
-
     public static Bootstrap load(Path file) {
         String text;
         try {
@@ -49,57 +47,31 @@ public final class BootstrapLoader {
     }
 
     public static Bootstrap parse(String text, String source) {
-        YamlJson.Result yaml = YamlJson.convert(text, source);
-        // JsonFormat fills a DynamicMessage (driven by descriptors alone), which is then re-read as the generated class
-        // from its wire form. Parsing into the generated builder directly would initialise reflective accessors for
-        // every message type it meets, loading hundreds of classes: that was most of the bootstrap's parse time.
-        DynamicMessage.Builder b = DynamicMessage.newBuilder(Bootstrap.getDescriptor());
+        Node root = compose(text, source);
+        ProtoSchema schema = ProtoSchema.envoy();
+        byte[] wire = YamlProtoReader.read(schema, root, schema.messageOf(Bootstrap.class), source);
         Bootstrap bootstrap;
         try {
-            JsonFormat.parser().usingTypeRegistry(ExtensionTypes.registry()).merge(yaml.json(), b);
-            bootstrap = Bootstrap.parseFrom(b.build().toByteString(), ExtensionRegistry.getEmptyRegistry());
-        } catch (InvalidProtocolBufferException | RuntimeException e) {
-            throw new ConfigException(describe(e, yaml, source), e);
+            bootstrap = Bootstrap.parseFrom(wire);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("the bootstrap's own wire form did not parse", e);
         }
         Fields.requireOnly(bootstrap, source + ": bootstrap", SUPPORTED);
         return bootstrap;
     }
 
-    /** Turns a protobuf JSON error into "file:line: what" naming the field or extension. */
-    static String describe(Exception e, YamlJson.Result yaml, String source) {
-        String msg = e.getMessage() == null ? e.toString() : e.getMessage();
-        // JsonFormat wraps the cause's message: keep the innermost, most specific one.
-        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
-            if (t.getMessage() != null) {
-                msg = t.getMessage();
-            }
+    /** The YAML (or JSON, which is YAML 1.2) document's node tree, which keeps every line and column. */
+    static Node compose(String text, String source) {
+        Optional<Node> root;
+        try {
+            root = new Compose(LoadSettings.builder().setLabel(source).build()).composeString(text);
+        } catch (YamlEngineException e) {
+            throw new ConfigException(
+                    source + ": not valid YAML/JSON: " + e.getMessage().replace('\n', ' '));
         }
-        Matcher f = FIELD.matcher(msg);
-        if (f.find()) {
-            String field = f.group(1);
-            int line = yaml.lineOf(field);
-            String in = msg.substring(f.end()).replaceFirst("^\\s*in message\\s*", "");
-            return source + (line > 0 ? ":" + line : "") + ": unknown field '" + field + "'"
-                    + (in.isEmpty() ? "" : " in " + in);
+        if (root.isEmpty()) {
+            throw new ConfigException(source + ": the file is empty");
         }
-        Matcher t = TYPE.matcher(msg);
-        if (t.find()) {
-            String url = t.group(1);
-            int line = yaml.lineOf(url);
-            return source + (line > 0 ? ":" + line : "") + ": unsupported extension type '" + url
-                    + "' (Trellis implements: " + supportedTypes() + ")";
-        }
-        return source + ": invalid bootstrap: " + msg;
-    }
-
-    private static String supportedTypes() {
-        StringBuilder sb = new StringBuilder();
-        for (var d : ExtensionTypes.DESCRIPTORS) {
-            if (!sb.isEmpty()) {
-                sb.append(", ");
-            }
-            sb.append(d.getFullName());
-        }
-        return sb.toString();
+        return root.get();
     }
 }

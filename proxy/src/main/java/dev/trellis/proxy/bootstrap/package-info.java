@@ -1,6 +1,6 @@
 /**
- * Reads an Envoy v3 Bootstrap (YAML or JSON) into the real Envoy protos: YAML is converted to JSON keeping each key's
- * line, then parsed with protobuf's JsonFormat and a type registry of the extensions Trellis implements, so an unknown
- * extension or field is an error naming it and its line.
+ * Reads an Envoy v3 Bootstrap (YAML or JSON) into the real Envoy protos: the YAML tree is written straight into the
+ * protobuf wire form by the build's schema table ({@link dev.trellis.proxy.config.schema}) and parsed by the generated
+ * classes, so startup builds no descriptors; an unknown extension or field is an error naming it, its line and column.
  */
 package dev.trellis.proxy.bootstrap;

@@ -165,10 +165,9 @@ public final class ProxyCommand implements Callable<Integer> {
         ProxyServer server;
         try {
             long t0 = System.nanoTime();
-            // Parsing the bootstrap initialises Envoy's proto descriptors (most of the startup time); load the
-            // network stack's classes meanwhile on another core.
+            // Load the network stack's classes and the config schema on the other core while this one reads the file.
             Thread warm = Thread.ofPlatform().daemon().name("trellis-warmup").start(ProxyCommand::warmUp);
-            Thread protos = Thread.ofPlatform().daemon().name("trellis-protos").start(ProxyCommand::buildDescriptors);
+            Thread protos = Thread.ofPlatform().daemon().name("trellis-schema").start(ProxyCommand::loadSchema);
             var bootstrap = BootstrapLoader.load(config);
             warm.join();
             protos.join();
@@ -209,7 +208,7 @@ public final class ProxyCommand implements Callable<Integer> {
     private int check() {
         try {
             Thread warm = Thread.ofPlatform().daemon().name("trellis-warmup").start(ProxyCommand::warmUp);
-            Thread.ofPlatform().daemon().name("trellis-protos").start(ProxyCommand::buildDescriptors);
+            Thread.ofPlatform().daemon().name("trellis-schema").start(ProxyCommand::loadSchema);
             String summary = ProxyServer.check(BootstrapLoader.load(config));
             warm.join();
             System.out.println("trellis proxy: " + config + ": OK (" + summary + ")");
@@ -223,17 +222,12 @@ public final class ProxyCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * Envoy's proto descriptors (the bootstrap's whole import graph) take most of the parse: build them on another core
-     * while this one reads the file and its YAML. The JVM's class initialisation lock makes the parser wait for
-     * whatever is not finished yet.
-     */
-    private static void buildDescriptors() {
+    /** The schema table the bootstrap is read with: loaded on another core while this one reads the file's YAML. */
+    private static void loadSchema() {
         try {
-            io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap.getDescriptor();
-            dev.trellis.proxy.bootstrap.ExtensionTypes.registry();
+            dev.trellis.proxy.config.schema.ProtoSchema.envoy();
         } catch (Throwable t) {
-            // best effort: the parser builds them itself
+            // best effort: the reader loads it itself, and reports what went wrong
         }
     }
 

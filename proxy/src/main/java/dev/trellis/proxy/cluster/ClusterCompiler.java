@@ -133,7 +133,10 @@ public final class ClusterCompiler {
         int maxRequests = c.hasMaxRequestsPerConnection()
                 ? c.getMaxRequestsPerConnection().getValue()
                 : 0;
-        for (Map.Entry<String, Any> e : c.getTypedExtensionProtocolOptionsMap().entrySet()) {
+        Map<String, Any> protocolOptions = Fields.hasEntries(c, "typed_extension_protocol_options")
+                ? c.getTypedExtensionProtocolOptionsMap()
+                : Map.of();
+        for (Map.Entry<String, Any> e : protocolOptions.entrySet()) {
             if (!e.getKey().equals(HTTP_OPTIONS) && !e.getValue().getTypeUrl().endsWith("/" + HTTP_OPTIONS)) {
                 throw new ConfigException(
                         where + ": typed_extension_protocol_options '" + e.getKey() + "' is not supported");

@@ -7,8 +7,12 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.UInt32Value;
 import com.google.protobuf.UnknownFieldSet;
+import dev.trellis.proxy.config.schema.MessageSchema;
+import dev.trellis.proxy.config.schema.ProtoSchema;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /** Helpers for reading Envoy protos during compilation. */
@@ -22,9 +26,33 @@ public final class Fields {
      * @param where the resource and path, e.g. {@code listener "l1" filter_chains[0]}
      */
     public static void requireOnly(Message message, String where, Set<String> supported) {
-        // The set fields are read from the message's wire form (in field-number order, as getAllFields would list
-        // them) rather than by reflection: reflection on a generated class initialises accessors for all its fields,
-        // which loads every message type they mention (hundreds for Envoy's Cluster) and dominated startup time.
+        List<String> set = Presence.setFields(message);
+        if (set == null) {
+            set = setFieldsFromWire(message);
+        }
+        for (String name : set) {
+            if (!supported.contains(name)) {
+                MessageSchema schema = ProtoSchema.envoy().messageOf(message.getClass());
+                String type =
+                        schema != null ? schema.name() : descriptorOf(message).getName();
+                throw new ConfigException(where + ": field '" + name + "' (" + type + ") is not supported by Trellis");
+            }
+        }
+    }
+
+    /**
+     * Whether a map field has entries. Ask this before reading a map that may be empty: reading a generated message's
+     * map, even an empty one, builds the descriptors of its whole .proto import graph (see {@link Presence}).
+     */
+    public static boolean hasEntries(Message message, String field) {
+        return Presence.hasEntries(message, field);
+    }
+
+    /**
+     * The set fields read from the message's wire form, for types the schema table does not have. Reflection would
+     * initialise accessors for all the type's fields, which loads every message type they mention.
+     */
+    private static List<String> setFieldsFromWire(Message message) {
         UnknownFieldSet present;
         try {
             present = UnknownFieldSet.parseFrom(message.toByteString());
@@ -32,14 +60,18 @@ public final class Fields {
             throw new IllegalStateException("a message's own wire form did not parse", e);
         }
         Descriptor type = descriptorOf(message);
+        List<String> names = new ArrayList<>();
         for (int number : present.asMap().keySet()) {
             FieldDescriptor field = type.findFieldByNumber(number);
-            String name = field == null ? "#" + number : field.getName();
-            if (!supported.contains(name)) {
-                throw new ConfigException(
-                        where + ": field '" + name + "' (" + type.getName() + ") is not supported by Trellis");
-            }
+            names.add(field == null ? "#" + number : field.getName());
         }
+        return names;
+    }
+
+    /** A generated message's full proto name, from the schema table when it has it (no descriptors built). */
+    public static String fullNameOf(Message prototype) {
+        MessageSchema schema = ProtoSchema.envoy().messageOf(prototype.getClass());
+        return schema != null ? schema.fullName() : descriptorOf(prototype).getFullName();
     }
 
     /**
@@ -60,7 +92,7 @@ public final class Fields {
         T prototype = com.google.protobuf.Internal.getDefaultInstance(type);
         String url = any.getTypeUrl();
         String name = url.substring(url.lastIndexOf('/') + 1);
-        if (!name.equals(descriptorOf(prototype).getFullName())) {
+        if (!name.equals(fullNameOf(prototype))) {
             throw new InvalidProtocolBufferException("Type of the Any message does not match the given class.");
         }
         @SuppressWarnings("unchecked")
@@ -72,8 +104,7 @@ public final class Fields {
     public static boolean is(com.google.protobuf.Any any, Class<? extends Message> type) {
         String url = any.getTypeUrl();
         return url.substring(url.lastIndexOf('/') + 1)
-                .equals(descriptorOf(com.google.protobuf.Internal.getDefaultInstance(type))
-                        .getFullName());
+                .equals(fullNameOf(com.google.protobuf.Internal.getDefaultInstance(type)));
     }
 
     private static final ClassValue<Descriptor> STATIC_DESCRIPTORS = new ClassValue<>() {

@@ -171,7 +171,10 @@ public record Http2Options(
      */
     public static Http2Options forCluster(io.envoyproxy.envoy.config.cluster.v3.Cluster c) {
         String where = "cluster \"" + c.getName() + "\"";
-        for (var e : c.getTypedExtensionProtocolOptionsMap().entrySet()) {
+        var protocolOptions = Fields.hasEntries(c, "typed_extension_protocol_options")
+                ? c.getTypedExtensionProtocolOptionsMap()
+                : java.util.Map.<String, com.google.protobuf.Any>of();
+        for (var e : protocolOptions.entrySet()) {
             if (!e.getValue().getTypeUrl().endsWith("/envoy.extensions.upstreams.http.v3.HttpProtocolOptions")) {
                 continue;
             }

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** Compiles a {@code RouteConfiguration} into a {@link RouteTable}, naming the offending field on bad input. */
@@ -148,7 +149,7 @@ public final class RouteCompiler {
                 action,
                 HeaderMutation.compile(r.getRequestHeadersToAddList(), r.getRequestHeadersToRemoveList(), where),
                 HeaderMutation.compile(r.getResponseHeadersToAddList(), r.getResponseHeadersToRemoveList(), where),
-                r.getTypedPerFilterConfigMap());
+                Fields.hasEntries(r, "typed_per_filter_config") ? r.getTypedPerFilterConfigMap() : Map.of());
     }
 
     static RouteMatch match(io.envoyproxy.envoy.config.route.v3.RouteMatch m, String where) {

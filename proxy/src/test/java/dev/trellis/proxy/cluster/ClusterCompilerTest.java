@@ -18,7 +18,7 @@ class ClusterCompilerTest {
         var b = io.envoyproxy.envoy.config.cluster.v3.Cluster.newBuilder();
         JsonFormat.parser()
                 .usingTypeRegistry(JsonFormat.TypeRegistry.newBuilder()
-                        .add(ExtensionTypes.DESCRIPTORS)
+                        .add(ExtensionTypes.descriptors())
                         .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.getDescriptor())
                         .build())
                 .merge(json, b);
