@@ -20,7 +20,9 @@ import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.text.ParseException;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -76,13 +78,11 @@ final class YamlProtoReader {
             case ANY -> any(w, node, path, depth);
             case DURATION -> {
                 Duration d = parse(node, path, "a duration such as 1.5s", Durations::parse);
-                w.out.writeInt64(1, d.getSeconds());
-                w.out.writeInt32(2, d.getNanos());
+                w.secondsAndNanos(d.getSeconds(), d.getNanos());
             }
             case TIMESTAMP -> {
                 Timestamp t = parse(node, path, "an RFC 3339 timestamp", Timestamps::parse);
-                w.out.writeInt64(1, t.getSeconds());
-                w.out.writeInt32(2, t.getNanos());
+                w.secondsAndNanos(t.getSeconds(), t.getNanos());
             }
             case FIELD_MASK -> {
                 FieldMask m = parse(node, path, "a field mask", FieldMaskUtil::fromJsonString);
@@ -93,7 +93,7 @@ final class YamlProtoReader {
             case STRUCT -> struct(w, node, path, depth);
             case VALUE -> value(w, node, path, depth);
             case LIST_VALUE -> list(w, node, path, depth);
-            case WRAPPER -> scalar(w, type.field(1), node, path);
+            case WRAPPER -> scalar(w, type.field(1), node, path, false);
         }
     }
 
@@ -104,6 +104,7 @@ final class YamlProtoReader {
         }
         Map<FieldSchema, Node> seen = new HashMap<>();
         Map<Integer, FieldSchema> oneofs = new HashMap<>();
+        List<Map.Entry<FieldSchema, Node>> set = new ArrayList<>();
         for (NodeTuple t : map.getValue()) {
             String key = key(t.getKeyNode(), path);
             if (key.equals(skip)) {
@@ -122,7 +123,6 @@ final class YamlProtoReader {
                         "field '" + f.name() + "' is set twice (also at line " + line(earlier) + ")");
             }
             Node value = t.getValueNode();
-            String at = path.isEmpty() ? f.name() : path + "." + f.name();
             if (isNull(value) && !takesNull(f)) {
                 continue; // proto3 JSON: null leaves the field unset
             }
@@ -136,7 +136,14 @@ final class YamlProtoReader {
                                     + "' are alternatives (one of a oneof): set only one");
                 }
             }
-            field(w, f, value, at, depth);
+            set.add(Map.entry(f, value));
+        }
+        // In field-number order, as protobuf writes a message: the same config always has the same bytes (an Any's
+        // value is compared as bytes when a listener or cluster update is checked for changes).
+        set.sort(Comparator.comparingInt(e -> e.getKey().number()));
+        for (Map.Entry<FieldSchema, Node> e : set) {
+            FieldSchema f = e.getKey();
+            field(w, f, e.getValue(), path.isEmpty() ? f.name() : path + "." + f.name(), depth);
         }
     }
 
@@ -154,9 +161,14 @@ final class YamlProtoReader {
                 if (isNull(t.getValueNode()) && !takesNull(valueField)) {
                     throw error(t.getValueNode(), at, "map values cannot be null");
                 }
+                // A map entry has both its key and its value, defaults included, as protobuf writes it.
                 Writer e = new Writer();
-                scalar(e, keyField, t.getKeyNode(), at);
-                single(e, valueField, t.getValueNode(), at, depth);
+                scalar(e, keyField, t.getKeyNode(), at, true);
+                if (valueField.kind() == Kind.MESSAGE) {
+                    single(e, valueField, t.getValueNode(), at, depth);
+                } else {
+                    scalar(e, valueField, t.getValueNode(), at, true);
+                }
                 w.bytes(f.number(), e.bytes());
             }
         } else if (f.repeated()) {
@@ -180,7 +192,7 @@ final class YamlProtoReader {
         if (f.kind() == Kind.MESSAGE) {
             w.bytes(f.number(), message(value, f.messageType(), path, depth + 1));
         } else {
-            scalar(w, f, value, path);
+            scalar(w, f, value, path, f.repeated() || f.presence());
         }
     }
 
@@ -288,36 +300,79 @@ final class YamlProtoReader {
         }
     }
 
-    private void scalar(Writer w, FieldSchema f, Node node, String path) {
+    /**
+     * One scalar value. {@code keepDefault} false: a field without presence holding its default is left out, as
+     * protobuf writes a message, so the same config always has the same bytes.
+     */
+    private void scalar(Writer w, FieldSchema f, Node node, String path, boolean keepDefault) {
+        int n = f.number();
         if (f.kind() == Kind.ENUM) {
-            w.enumValue(f.number(), enumValue(node, f.enumType(), path));
+            int v = enumValue(node, f.enumType(), path);
+            if (keepDefault || v != 0) {
+                w.enumValue(n, v);
+            }
             return;
         }
         String text = text(node, path);
         ScalarNode s = (ScalarNode) node;
-        int n = f.number();
         try {
             CodedOutputStream out = w.out;
             switch (f.kind()) {
-                case STRING -> out.writeString(n, text);
-                case BYTES -> out.writeByteArray(n, base64(s, path));
-                case BOOL -> out.writeBool(n, bool(s, path));
-                case INT32 ->
-                    out.writeInt32(n, (int) integer(s, path, "an int32", Integer.MIN_VALUE, Integer.MAX_VALUE));
-                case SINT32 ->
-                    out.writeSInt32(n, (int) integer(s, path, "an int32", Integer.MIN_VALUE, Integer.MAX_VALUE));
-                case SFIXED32 ->
-                    out.writeSFixed32(n, (int) integer(s, path, "an int32", Integer.MIN_VALUE, Integer.MAX_VALUE));
-                case UINT32 -> out.writeUInt32(n, (int) integer(s, path, "a uint32", 0, 0xFFFF_FFFFL));
-                case FIXED32 -> out.writeFixed32(n, (int) integer(s, path, "a uint32", 0, 0xFFFF_FFFFL));
-                case INT64 -> out.writeInt64(n, integer(s, path, "an int64", Long.MIN_VALUE, Long.MAX_VALUE));
-                case SINT64 -> out.writeSInt64(n, integer(s, path, "an int64", Long.MIN_VALUE, Long.MAX_VALUE));
-                case SFIXED64 -> out.writeSFixed64(n, integer(s, path, "an int64", Long.MIN_VALUE, Long.MAX_VALUE));
-                case UINT64 -> out.writeUInt64(n, uint64(s, path));
-                case FIXED64 -> out.writeFixed64(n, uint64(s, path));
-                case FLOAT -> out.writeFloat(n, (float) floating(s, path, "a float", true));
-                case DOUBLE -> out.writeDouble(n, floating(s, path, "a double", false));
-                case ENUM, MESSAGE -> throw new IllegalStateException(f + " is not a scalar");
+                case STRING -> {
+                    if (keepDefault || !text.isEmpty()) {
+                        out.writeString(n, text);
+                    }
+                }
+                case BYTES -> {
+                    byte[] v = base64(s, path);
+                    if (keepDefault || v.length > 0) {
+                        out.writeByteArray(n, v);
+                    }
+                }
+                case BOOL -> {
+                    boolean v = bool(s, path);
+                    if (keepDefault || v) {
+                        out.writeBool(n, v);
+                    }
+                }
+                case FLOAT -> {
+                    float v = (float) floating(s, path, "a float", true);
+                    if (keepDefault || Float.floatToRawIntBits(v) != 0) {
+                        out.writeFloat(n, v);
+                    }
+                }
+                case DOUBLE -> {
+                    double v = floating(s, path, "a double", false);
+                    if (keepDefault || Double.doubleToRawLongBits(v) != 0) {
+                        out.writeDouble(n, v);
+                    }
+                }
+                default -> {
+                    long v =
+                            switch (f.kind()) {
+                                case INT32, SINT32, SFIXED32 ->
+                                    integer(s, path, "an int32", Integer.MIN_VALUE, Integer.MAX_VALUE);
+                                case UINT32, FIXED32 -> integer(s, path, "a uint32", 0, 0xFFFF_FFFFL);
+                                case INT64, SINT64, SFIXED64 ->
+                                    integer(s, path, "an int64", Long.MIN_VALUE, Long.MAX_VALUE);
+                                case UINT64, FIXED64 -> uint64(s, path);
+                                default -> throw new IllegalStateException(f + " is not a scalar");
+                            };
+                    if (keepDefault || v != 0) {
+                        switch (f.kind()) {
+                            case INT32 -> out.writeInt32(n, (int) v);
+                            case SINT32 -> out.writeSInt32(n, (int) v);
+                            case SFIXED32 -> out.writeSFixed32(n, (int) v);
+                            case UINT32 -> out.writeUInt32(n, (int) v);
+                            case FIXED32 -> out.writeFixed32(n, (int) v);
+                            case INT64 -> out.writeInt64(n, v);
+                            case SINT64 -> out.writeSInt64(n, v);
+                            case SFIXED64 -> out.writeSFixed64(n, v);
+                            case UINT64 -> out.writeUInt64(n, v);
+                            default -> out.writeFixed64(n, v);
+                        }
+                    }
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -530,6 +585,16 @@ final class YamlProtoReader {
                 out.writeString(number, value);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
+            }
+        }
+
+        /** A Duration's or Timestamp's fields; zeros left out as protobuf leaves them out. */
+        void secondsAndNanos(long seconds, int nanos) throws IOException {
+            if (seconds != 0) {
+                out.writeInt64(1, seconds);
+            }
+            if (nanos != 0) {
+                out.writeInt32(2, nanos);
             }
         }
 

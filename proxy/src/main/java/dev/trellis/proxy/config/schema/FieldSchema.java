@@ -3,6 +3,8 @@ package dev.trellis.proxy.config.schema;
 /**
  * One field of a message. {@code repeated} is also true for maps, whose elements are entries of {@link #messageType()}
  * (key = field 1, value = field 2). {@code oneof} is the index of the real oneof the field belongs to, or -1.
+ * {@code presence}: whether being set is distinct from holding the default (messages, oneof members, proto3
+ * {@code optional}), as protobuf's {@code hasPresence()}.
  */
 public record FieldSchema(
         ProtoSchema schema,
@@ -13,7 +15,8 @@ public record FieldSchema(
         boolean repeated,
         boolean map,
         int typeIndex,
-        int oneof) {
+        int oneof,
+        boolean presence) {
 
     public MessageSchema messageType() {
         if (kind != Kind.MESSAGE) {

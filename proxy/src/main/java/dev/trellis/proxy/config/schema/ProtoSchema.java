@@ -202,7 +202,8 @@ public final class ProtoSchema {
                     ints[f + 4] != SchemaFormat.LABEL_SINGULAR,
                     ints[f + 4] == SchemaFormat.LABEL_MAP,
                     ints[f + 5],
-                    ints[f + 6]);
+                    ints[f + 6],
+                    ints[f + 7] != 0);
         }
         return new MessageSchema(string(ints[at]), string(ints[at + 1]), WELL_KNOWN[ints[at + 2]], List.of(fields));
     }

@@ -10,7 +10,7 @@ package dev.trellis.proxy.config.schema;
  *       S+1 string offsets into blob, E enum offsets, M message offsets (into ints),
  *       M x (hash, index) sorted by full-name hash, M x (hash, index) sorted by Java class name hash, A message indexes,
  *       enums:    name, valueCount, valueCount x (name, number)
- *       messages: name, javaClass, wellKnown, fieldCount, fieldCount x (name, jsonName, number, kind, label, type, oneof)
+ *       messages: name, javaClass, wellKnown, fieldCount, fieldCount x (name, jsonName, number, kind, label, type, oneof, presence)
  * </pre>
  *
  * Hashes are {@link String#hashCode()}, which Java specifies, so the build and the run agree.
@@ -19,13 +19,13 @@ final class SchemaFormat {
     private SchemaFormat() {}
 
     static final int MAGIC = 0x54525331; // "TRS1"
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     static final String RESOURCE = "envoy.schema";
 
     static final int LABEL_SINGULAR = 0;
     static final int LABEL_REPEATED = 1;
     static final int LABEL_MAP = 2;
 
-    static final int FIELD_INTS = 7;
+    static final int FIELD_INTS = 8;
     static final int HEADER_INTS = 4;
 }

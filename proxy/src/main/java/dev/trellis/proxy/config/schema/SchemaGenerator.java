@@ -124,6 +124,7 @@ public final class SchemaGenerator {
                         });
                 OneofDescriptor o = f.getRealContainingOneof();
                 body.add(o == null ? -1 : o.getIndex());
+                body.add(f.hasPresence() ? 1 : 0);
             }
         }
         Comparator<int[]> byHash = Comparator.<int[]>comparingInt(e -> e[0]).thenComparingInt(e -> e[1]);
