@@ -79,7 +79,8 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         TcpProxyHandler h = new TcpProxyHandler(cfg, info);
         ch.pipeline().addLast("tcp_proxy", h);
         if (ch.isActive()) {
-            // Installed after a listener filter inspected the first bytes: the connection is already open.
+            // Installed after a listener filter inspected the first bytes (or on an accepted socket that is already
+            // connected): start now; channelActive ignores a second call.
             h.channelActive(ch.pipeline().context(h));
         }
     }
@@ -105,6 +106,10 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        if (downstream != null) {
+            // install() already started us on an open connection; Netty's own channelActive may follow.
+            return;
+        }
         downstream = ctx.channel();
         cfg.cxTotal().inc();
         String name = cfg.clusters().get(0);
