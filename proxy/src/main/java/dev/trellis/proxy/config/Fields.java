@@ -26,17 +26,18 @@ public final class Fields {
      * @param where the resource and path, e.g. {@code listener "l1" filter_chains[0]}
      */
     public static void requireOnly(Message message, String where, Set<String> supported) {
-        List<String> set = Presence.setFields(message);
-        if (set == null) {
-            set = setFieldsFromWire(message);
+        String unsupported = Presence.firstUnsupported(message, supported);
+        if (unsupported == null) {
+            unsupported = setFieldsFromWire(message).stream()
+                    .filter(name -> !supported.contains(name))
+                    .findFirst()
+                    .orElse("");
         }
-        for (String name : set) {
-            if (!supported.contains(name)) {
-                MessageSchema schema = ProtoSchema.envoy().messageOf(message.getClass());
-                String type =
-                        schema != null ? schema.name() : descriptorOf(message).getName();
-                throw new ConfigException(where + ": field '" + name + "' (" + type + ") is not supported by Trellis");
-            }
+        if (!unsupported.isEmpty()) {
+            MessageSchema schema = ProtoSchema.envoy().messageOf(message.getClass());
+            String type = schema != null ? schema.name() : descriptorOf(message).getName();
+            throw new ConfigException(
+                    where + ": field '" + unsupported + "' (" + type + ") is not supported by Trellis");
         }
     }
 

@@ -4,7 +4,6 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.MapField;
 import com.google.protobuf.Message;
 import dev.trellis.proxy.config.schema.FieldSchema;
-import dev.trellis.proxy.config.schema.Kind;
 import dev.trellis.proxy.config.schema.MessageSchema;
 import dev.trellis.proxy.config.schema.ProtoSchema;
 import java.lang.invoke.MethodHandle;
@@ -13,62 +12,91 @@ import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Which fields of a generated message are set, asked through its own accessors ({@code hasX}, {@code getXCount}, a
+ * Whether fields of a generated message are set, asked through its own accessors ({@code hasX}, {@code getXCount}, a
  * scalar against its default) as the schema table describes them.
  *
  * <p>Why not serialise and list the field numbers: protobuf-java's generated code reaches a map field (also to
  * serialise an empty one) through a holder whose initialisation builds the descriptors of the message's whole .proto
- * import graph. Envoy's Cluster, RouteConfiguration, VirtualHost and Route all have map fields, so serialising one of
- * them cost ~200 ms of descriptor building at startup. Map fields are read here from the generated private field,
- * which is null until a map entry has been parsed or added.
+ * import graph. Envoy's Bootstrap, Cluster, RouteConfiguration, VirtualHost and Route have map fields, and most other
+ * messages can contain one of those or a Metadata, so serialising cost ~200 ms of descriptor building at startup. Map
+ * fields are read here from the generated private field, which is null until an entry has been parsed or added.
+ *
+ * <p>Only the fields outside a caller's supported set are probed: that is all {@link Fields#requireOnly} needs, and
+ * each probe is a method handle that costs its lookup once per type.
  */
 final class Presence {
     private Presence() {}
 
-    /** One field's probe: true when the field is set. */
-    private record Probe(String name, MethodHandle isSet) {}
+    private enum Test {
+        HAS,
+        COUNT,
+        MAP,
+        STRING,
+        BYTES,
+        BOOL,
+        INT,
+        LONG,
+        FLOAT,
+        DOUBLE
+    }
 
-    private static final ClassValue<List<Probe>> PROBES = new ClassValue<>() {
+    /** One field's probe; {@code handle} is typed (Message) -> boolean, int, long, float, double or Object. */
+    private record Probe(String name, Test test, MethodHandle handle) {}
+
+    /** Per generated class, per supported set (a caller's constant), the probes of the other fields; null: no table. */
+    private static final ClassValue<Map<Set<String>, List<Probe>>> PROBES = new ClassValue<>() {
         @Override
-        protected List<Probe> computeValue(Class<?> type) {
-            MessageSchema schema = ProtoSchema.envoy().messageOf(type);
-            if (schema == null) {
-                return null;
-            }
-            List<Probe> probes = new ArrayList<>(schema.fields().size());
-            for (FieldSchema f : schema.fields()) {
-                MethodHandle h = probe(type, f);
-                if (h == null) {
-                    return null; // an accessor named unlike protoc's rule: the caller falls back to the wire form
-                }
-                probes.add(new Probe(f.name(), h));
-            }
-            return List.copyOf(probes);
+        protected Map<Set<String>, List<Probe>> computeValue(Class<?> type) {
+            return new ConcurrentHashMap<>();
         }
     };
 
+    /** "No table for this type": its own instance, not the shared empty list a fully supported type gets. */
+    private static final List<Probe> UNKNOWN = java.util.Collections.unmodifiableList(new ArrayList<>());
+
     /**
-     * The names of the set fields in field-number order, or null when the message's type is not in the schema table or
-     * its accessors could not be found (the caller then asks protobuf).
+     * The first set field outside {@code supported}, in declaration order; "" when there is none; null when the type
+     * is not in the schema table or its accessors are not named as protoc names them (the caller then asks protobuf).
      */
-    static List<String> setFields(Message message) {
-        List<Probe> probes = PROBES.get(message.getClass());
-        if (probes == null) {
+    static String firstUnsupported(Message message, Set<String> supported) {
+        List<Probe> probes =
+                PROBES.get(message.getClass()).computeIfAbsent(supported, s -> probes(message.getClass(), s));
+        if (probes == UNKNOWN) {
             return null;
         }
-        List<String> set = new ArrayList<>();
         try {
             for (Probe p : probes) {
-                if ((boolean) p.isSet().invokeExact(message)) {
-                    set.add(p.name());
+                if (isSet(p, message)) {
+                    return p.name();
                 }
             }
         } catch (Throwable e) {
             throw new IllegalStateException("reading " + message.getClass().getName(), e);
         }
-        return set;
+        return "";
+    }
+
+    private static boolean isSet(Probe p, Message m) throws Throwable {
+        MethodHandle h = p.handle();
+        return switch (p.test()) {
+            case HAS, BOOL -> (boolean) h.invokeExact(m);
+            case COUNT, INT -> (int) h.invokeExact(m) != 0;
+            case MAP -> {
+                MapField<?, ?> map = (MapField<?, ?>) (Object) h.invokeExact(m);
+                yield map != null && !map.getMap().isEmpty();
+            }
+            case STRING -> !((String) (Object) h.invokeExact(m)).isEmpty();
+            case BYTES -> !((ByteString) (Object) h.invokeExact(m)).isEmpty();
+            case LONG -> (long) h.invokeExact(m) != 0;
+            // As protobuf serialises proto3 floats: by their bits, so -0.0 counts as set.
+            case FLOAT -> Float.floatToRawIntBits((float) h.invokeExact(m)) != 0;
+            case DOUBLE -> Double.doubleToRawLongBits((double) h.invokeExact(m)) != 0;
+        };
     }
 
     /**
@@ -84,111 +112,69 @@ final class Presence {
         return map != null && !map.getMap().isEmpty();
     }
 
-    private static final MethodHandle IS_NONZERO_INT;
-    private static final MethodHandle IS_NONZERO_LONG;
-    private static final MethodHandle IS_NONZERO_FLOAT;
-    private static final MethodHandle IS_NONZERO_DOUBLE;
-    private static final MethodHandle IS_NONEMPTY_STRING;
-    private static final MethodHandle IS_NONEMPTY_BYTES;
-    private static final MethodHandle IS_NONEMPTY_MAP;
-
-    static {
-        try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            MethodType bool = MethodType.methodType(boolean.class);
-            IS_NONZERO_INT = l.findStatic(Presence.class, "nonzero", bool.appendParameterTypes(int.class));
-            IS_NONZERO_LONG = l.findStatic(Presence.class, "nonzero", bool.appendParameterTypes(long.class));
-            IS_NONZERO_FLOAT = l.findStatic(Presence.class, "nonzero", bool.appendParameterTypes(float.class));
-            IS_NONZERO_DOUBLE = l.findStatic(Presence.class, "nonzero", bool.appendParameterTypes(double.class));
-            IS_NONEMPTY_STRING = l.findStatic(Presence.class, "nonempty", bool.appendParameterTypes(String.class));
-            IS_NONEMPTY_BYTES = l.findStatic(Presence.class, "nonempty", bool.appendParameterTypes(ByteString.class));
-            IS_NONEMPTY_MAP = l.findStatic(Presence.class, "nonempty", bool.appendParameterTypes(MapField.class));
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
+    private static List<Probe> probes(Class<?> type, Set<String> supported) {
+        MessageSchema schema = ProtoSchema.envoy().messageOf(type);
+        if (schema == null) {
+            return UNKNOWN;
         }
+        List<Probe> probes = new ArrayList<>();
+        for (FieldSchema f : schema.fields()) {
+            if (supported.contains(f.name())) {
+                continue;
+            }
+            Probe p = probe(type, f);
+            if (p == null) {
+                return UNKNOWN; // an accessor named unlike protoc's rule: the caller falls back to the wire form
+            }
+            probes.add(p);
+        }
+        return List.copyOf(probes);
     }
 
-    private static boolean nonzero(int v) {
-        return v != 0;
-    }
-
-    private static boolean nonzero(long v) {
-        return v != 0;
-    }
-
-    // As protobuf serialises proto3 floats: by their bits, so -0.0 counts as set.
-    private static boolean nonzero(float v) {
-        return Float.floatToRawIntBits(v) != 0;
-    }
-
-    private static boolean nonzero(double v) {
-        return Double.doubleToRawLongBits(v) != 0;
-    }
-
-    private static boolean nonempty(String v) {
-        return !v.isEmpty();
-    }
-
-    private static boolean nonempty(ByteString v) {
-        return !v.isEmpty();
-    }
-
-    private static boolean nonempty(MapField<?, ?> v) {
-        return v != null && !v.getMap().isEmpty();
-    }
-
-    /** A handle (Message) -> boolean for one field, or null when the generated class has no such accessor. */
-    private static MethodHandle probe(Class<?> type, FieldSchema f) {
+    private static Probe probe(Class<?> type, FieldSchema f) {
         String camel = camel(f.name(), true);
-        MethodType asked = MethodType.methodType(boolean.class, Message.class);
+        MethodHandles.Lookup pub = MethodHandles.publicLookup();
         try {
-            MethodHandles.Lookup pub = MethodHandles.publicLookup();
-            MethodHandle h;
             if (f.map()) {
                 VarHandle v = mapField(type, camel(f.name(), false) + "_");
-                if (v == null) {
-                    return null;
-                }
-                h = MethodHandles.filterReturnValue(v.toMethodHandle(VarHandle.AccessMode.GET), IS_NONEMPTY_MAP);
-            } else if (f.repeated()) {
-                h = MethodHandles.filterReturnValue(
-                        pub.findVirtual(type, "get" + camel + "Count", MethodType.methodType(int.class)),
-                        IS_NONZERO_INT);
-            } else if (f.kind() == Kind.MESSAGE || f.oneof() >= 0 || hasMethod(type, "has" + camel)) {
-                // Messages, oneof members and proto3 `optional` scalars have explicit presence.
-                h = pub.findVirtual(type, "has" + camel, MethodType.methodType(boolean.class));
-            } else {
-                h = switch (f.kind()) {
-                    case STRING -> filter(pub, type, "get" + camel, String.class, IS_NONEMPTY_STRING);
-                    case BYTES -> filter(pub, type, "get" + camel, ByteString.class, IS_NONEMPTY_BYTES);
-                    case ENUM -> filter(pub, type, "get" + camel + "Value", int.class, IS_NONZERO_INT);
-                    case BOOL -> pub.findVirtual(type, "get" + camel, MethodType.methodType(boolean.class));
-                    case FLOAT -> filter(pub, type, "get" + camel, float.class, IS_NONZERO_FLOAT);
-                    case DOUBLE -> filter(pub, type, "get" + camel, double.class, IS_NONZERO_DOUBLE);
-                    case INT64, UINT64, SINT64, FIXED64, SFIXED64 ->
-                        filter(pub, type, "get" + camel, long.class, IS_NONZERO_LONG);
-                    default -> filter(pub, type, "get" + camel, int.class, IS_NONZERO_INT);
-                };
+                return v == null
+                        ? null
+                        : new Probe(
+                                f.name(),
+                                Test.MAP,
+                                v.toMethodHandle(VarHandle.AccessMode.GET)
+                                        .asType(MethodType.methodType(Object.class, Message.class)));
             }
-            return h.asType(asked);
+            if (f.repeated()) {
+                return probe(pub, type, f, Test.COUNT, "get" + camel + "Count", int.class);
+            }
+            if (f.presence()) {
+                // Messages, oneof members and proto3 `optional` scalars: protoc generates hasX for exactly these.
+                return probe(pub, type, f, Test.HAS, "has" + camel, boolean.class);
+            }
+            return switch (f.kind()) {
+                case STRING -> probe(pub, type, f, Test.STRING, "get" + camel, String.class);
+                case BYTES -> probe(pub, type, f, Test.BYTES, "get" + camel, ByteString.class);
+                case ENUM -> probe(pub, type, f, Test.INT, "get" + camel + "Value", int.class);
+                case BOOL -> probe(pub, type, f, Test.BOOL, "get" + camel, boolean.class);
+                case FLOAT -> probe(pub, type, f, Test.FLOAT, "get" + camel, float.class);
+                case DOUBLE -> probe(pub, type, f, Test.DOUBLE, "get" + camel, double.class);
+                case INT64, UINT64, SINT64, FIXED64, SFIXED64 ->
+                    probe(pub, type, f, Test.LONG, "get" + camel, long.class);
+                case MESSAGE -> throw new IllegalStateException(f + ": a message field has presence");
+                default -> probe(pub, type, f, Test.INT, "get" + camel, int.class);
+            };
         } catch (NoSuchMethodException | IllegalAccessException e) {
             return null;
         }
     }
 
-    private static MethodHandle filter(
-            MethodHandles.Lookup pub, Class<?> type, String getter, Class<?> returns, MethodHandle test)
+    private static Probe probe(
+            MethodHandles.Lookup pub, Class<?> type, FieldSchema f, Test test, String accessor, Class<?> returns)
             throws NoSuchMethodException, IllegalAccessException {
-        return MethodHandles.filterReturnValue(pub.findVirtual(type, getter, MethodType.methodType(returns)), test);
-    }
-
-    private static boolean hasMethod(Class<?> type, String name) {
-        try {
-            MethodHandles.publicLookup().findVirtual(type, name, MethodType.methodType(boolean.class));
-            return true;
-        } catch (NoSuchMethodException | IllegalAccessException e) {
-            return false;
-        }
+        MethodHandle h = pub.findVirtual(type, accessor, MethodType.methodType(returns));
+        Class<?> erased = returns.isPrimitive() ? returns : Object.class;
+        return new Probe(f.name(), test, h.asType(MethodType.methodType(erased, Message.class)));
     }
 
     private static VarHandle mapField(Class<?> type, String name) {

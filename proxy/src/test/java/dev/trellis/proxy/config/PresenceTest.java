@@ -88,7 +88,27 @@ class PresenceTest {
                 UnknownFieldSet.parseFrom(message.toByteString()).asMap().keySet()) {
             wire.add(descriptor.findFieldByNumber(number).getName());
         }
-        assertThat(Presence.setFields(message)).isNotNull().containsExactlyInAnyOrderElementsOf(wire);
+        Set<String> all = new HashSet<>();
+        descriptor.getFields().forEach(f -> all.add(f.getName()));
+        // Each field alone outside the supported set: its probe alone decides.
+        for (var f : descriptor.getFields()) {
+            Set<String> others = new HashSet<>(all);
+            others.remove(f.getName());
+            assertThat(Presence.firstUnsupported(message, Set.copyOf(others)))
+                    .as(f.getName())
+                    .isEqualTo(wire.contains(f.getName()) ? f.getName() : "");
+        }
+        assertThat(Presence.firstUnsupported(message, Set.of()))
+                .isEqualTo(wire.isEmpty() ? "" : firstDeclared(descriptor, wire));
+        assertThat(Presence.firstUnsupported(message, Set.copyOf(all))).isEmpty();
+    }
+
+    private static String firstDeclared(com.google.protobuf.Descriptors.Descriptor d, Set<String> set) {
+        return d.getFields().stream()
+                .map(f -> f.getName())
+                .filter(set::contains)
+                .findFirst()
+                .orElseThrow();
     }
 
     @ParameterizedTest(name = "{0}")
