@@ -54,22 +54,20 @@ public final class Trellis implements Runnable {
     static int run(String... args) {
         if (args.length > 0 && args[0].equals("proxy")) {
             String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
-            var fast = ProxyCommand.parseFast(rest);
-            if (fast.isPresent()) {
-                try {
-                    return fast.get().call();
-                } catch (Exception e) {
-                    return new ErrorHandler().handleExecutionException(e, proxyCommandLine(), null);
-                }
-            }
             return proxyCommandLine().execute(rest);
         }
         return commandLine().execute(args);
     }
 
+    /** A failure of a proxy started by {@link Main}'s fast path, reported as picocli reports the others. */
+    static int proxyFailed(Exception e) {
+        return new ErrorHandler().handleExecutionException(e, proxyCommandLine(), null);
+    }
+
     /**
      * {@code trellis proxy} alone, without the rest of the command tree. The proxy's time to ready is a target (issue
-     * 3: 500 ms): a plain command line is read by {@link ProxyCommand#parseFast}; help and errors come here.
+     * 3: 500 ms): a plain command line is read by {@link ProxyCommand#parseFast} in {@link Main}; help and errors
+     * come here.
      */
     static CommandLine proxyCommandLine() {
         CommandLine cl = new CommandLine(new ProxyCommand());

@@ -53,11 +53,11 @@ class TrellisTest {
         assertThat(proxy.execute("--help")).isZero();
         assertThat(out.toString()).startsWith("Usage: trellis proxy");
         // The dispatch in main: the same options, the same exit codes as through the whole tree.
-        assertThat(Trellis.run("proxy", "--check", "-c", bootstrap.toString())).isZero();
-        assertThat(Trellis.run(
+        assertThat(Main.run("proxy", "--check", "-c", bootstrap.toString())).isZero();
+        assertThat(Main.run(
                         "proxy", "--check", "-c", dir.resolve("missing.yaml").toString()))
                 .isEqualTo(1);
-        assertThat(Trellis.run("proxy", "--no-such-option")).isEqualTo(2);
+        assertThat(Main.run("proxy", "--no-such-option")).isEqualTo(2);
     }
 
     @Test

@@ -251,6 +251,10 @@ public final class ProxyCommand implements Callable<Integer> {
     }
 
     private static void configureLogging(Level level) {
+        // Netty logs through java.util.logging like the rest of the proxy. Said explicitly, because its default is to
+        // probe for SLF4J and Log4J first, loading classes that fail to link on the way to ready.
+        io.netty.util.internal.logging.InternalLoggerFactory.setDefaultFactory(
+                io.netty.util.internal.logging.JdkLoggerFactory.INSTANCE);
         Logger root = Logger.getLogger("");
         for (var h : root.getHandlers()) {
             root.removeHandler(h);
