@@ -57,6 +57,12 @@ final class SpliceRelay {
 
     private static final LongAdder RELAYS = new LongAdder();
     private static final LongAdder BYTES = new LongAdder();
+    private static final LongAdder FALLBACKS = new LongAdder();
+
+    /** Relays that gave up before moving a byte because Netty had read first (a FIN raced the start). */
+    static long fallbacks() {
+        return FALLBACKS.sum();
+    }
 
     /** Connections that used the splice path since start (tests and diagnostics). */
     static long relays() {
@@ -197,6 +203,7 @@ final class SpliceRelay {
             return;
         }
         if (fallbackRequested) {
+            FALLBACKS.increment();
             release(true);
             return;
         }

@@ -75,6 +75,7 @@ public final class TcpRelayBench {
                 "--enable-native-access=ALL-UNNAMED",
                 "-XX:+UseSerialGC",
                 "-Dtrellis.tcp.splice=" + splice,
+                "-Dtrellis.tcp.splice.pipe-bytes=" + Integer.getInteger("trellis.tcp.splice.pipe-bytes", 0),
                 "-cp",
                 System.getProperty("java.class.path"),
                 TcpRelayBench.class.getName(),

@@ -74,6 +74,15 @@ class TcpRelayPathsTest {
                       "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
                       stat_prefix: first
                       cluster: first
+              - name: banner
+                address: { socket_address: { address: 127.0.0.1, port_value: 0 } }
+                filter_chains:
+                - filters:
+                  - name: tcp
+                    typed_config:
+                      "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
+                      stat_prefix: banner
+                      cluster: banner
               - name: gated
                 address: { socket_address: { address: 127.0.0.1, port_value: 0 } }
                 filter_chains:
@@ -99,6 +108,11 @@ class TcpRelayPathsTest {
                 load_assignment:
                   cluster_name: first
                   endpoints: [ { lb_endpoints: [ { endpoint: { address: { socket_address: { address: 127.0.0.1, port_value: ${FIRST} } } } } ] } ]
+              - name: banner
+                connect_timeout: 1s
+                load_assignment:
+                  cluster_name: banner
+                  endpoints: [ { lb_endpoints: [ { endpoint: { address: { socket_address: { address: 127.0.0.1, port_value: ${BANNER} } } } } ] } ]
               - name: gated
                 connect_timeout: 1s
                 load_assignment:
@@ -116,6 +130,7 @@ class TcpRelayPathsTest {
     static ServerSocket reply;
     static ServerSocket first;
     static ServerSocket gated;
+    static ServerSocket banner;
     /** What the "first" upstream read after it half-closed; what the "gated" upstream read: {bytes, crc}. */
     static final BlockingQueue<Long> firstReceived = new ArrayBlockingQueue<>(16);
 
@@ -138,6 +153,12 @@ class TcpRelayPathsTest {
         // Speaks first and half-closes, then keeps reading what the downstream sends.
         first = serve(s -> {
             s.getOutputStream().write(pattern());
+            s.shutdownOutput();
+            firstReceived.add(s.getInputStream().transferTo(OutputStream.nullOutputStream()));
+        });
+        // A few bytes and a FIN the moment it accepts: races the proxy's start of the relay.
+        banner = serve(s -> {
+            s.getOutputStream().write("hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             s.shutdownOutput();
             firstReceived.add(s.getInputStream().transferTo(OutputStream.nullOutputStream()));
         });
@@ -168,7 +189,8 @@ class TcpRelayPathsTest {
                 "ECHO", echo.getLocalPort(),
                 "REPLY", reply.getLocalPort(),
                 "FIRST", first.getLocalPort(),
-                "GATED", gated.getLocalPort());
+                "GATED", gated.getLocalPort(),
+                "BANNER", banner.getLocalPort());
         spliced = ProxyHarness.start(BOOTSTRAP, ports);
         // The NIO transport is a real case where splice cannot apply: the relay must fall back to copying.
         System.setProperty("trellis.nio", "true");
@@ -187,7 +209,7 @@ class TcpRelayPathsTest {
         if (copied != null) {
             copied.close();
         }
-        for (ServerSocket s : new ServerSocket[] {echo, reply, first, gated}) {
+        for (ServerSocket s : new ServerSocket[] {echo, reply, first, gated, banner}) {
             if (s != null) {
                 s.close();
             }
@@ -324,6 +346,29 @@ class TcpRelayPathsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"splice", "copy"})
+    void anUpstreamThatSpeaksAndHalfClosesAtOnceIsRelayedInOrder(String path) throws Exception {
+        // Netty may read these bytes and the FIN (it reads on EPOLLRDHUP even with auto-read off) while the splice
+        // relay is still taking the sockets over; the relay then hands the connection to the copy path. Whichever
+        // happens, the downstream must see exactly the bytes, then end of stream, and still be able to send.
+        firstReceived.clear();
+        long fallbacks0 = SpliceRelay.fallbacks();
+        for (int i = 0; i < 30; i++) {
+            try (Socket s = connect(path, "banner")) {
+                InputStream in = s.getInputStream();
+                assertThat(new String(in.readNBytes(5), java.nio.charset.StandardCharsets.US_ASCII))
+                        .isEqualTo("hello");
+                assertThat(in.read()).isEqualTo(-1);
+                s.getOutputStream().write(new byte[1000 + i]);
+                s.shutdownOutput();
+                assertThat(firstReceived.poll(10, TimeUnit.SECONDS)).isEqualTo(1000L + i);
+                assertThat(in.read()).isEqualTo(-1);
+            }
+        }
+        System.out.println(path + ": relays that fell back to copying: " + (SpliceRelay.fallbacks() - fallbacks0));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"splice", "copy"})
     void idleTimeoutIsResetByTrafficAndFiresWithout(String path) throws Exception {
         long relays0 = SpliceRelay.relays();
         try (Socket s = connect(path, "echo")) {
@@ -417,7 +462,8 @@ class TcpRelayPathsTest {
                         "ECHO", echo.getLocalPort(),
                         "REPLY", reply.getLocalPort(),
                         "FIRST", first.getLocalPort(),
-                        "GATED", gated.getLocalPort()));
+                        "GATED", gated.getLocalPort(),
+                        "BANNER", banner.getLocalPort()));
         long before;
         boolean closed = false;
         try (Socket s = new Socket()) {
