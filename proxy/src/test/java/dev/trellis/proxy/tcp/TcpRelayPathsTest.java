@@ -454,6 +454,76 @@ class TcpRelayPathsTest {
     }
 
     @Test
+    void aUnixSocketUpstreamIsSplicedToo() throws Exception {
+        Path dir = Files.createTempDirectory("trellis-tcp");
+        Path sock = dir.resolve("echo.sock");
+        var server = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX);
+        server.bind(java.net.UnixDomainSocketAddress.of(sock));
+        pool.submit(() -> {
+            while (server.isOpen()) {
+                var c = server.accept();
+                pool.submit(() -> {
+                    try (c) {
+                        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(65536);
+                        while (c.read(b) >= 0) {
+                            b.flip();
+                            while (b.hasRemaining()) {
+                                c.write(b);
+                            }
+                            b.clear();
+                        }
+                    }
+                    return null;
+                });
+            }
+            return null;
+        });
+        String yaml = """
+                static_resources:
+                  listeners:
+                  - name: uds
+                    address: { socket_address: { address: 127.0.0.1, port_value: 0 } }
+                    filter_chains:
+                    - filters:
+                      - name: tcp
+                        typed_config:
+                          "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
+                          stat_prefix: uds
+                          cluster: uds
+                  clusters:
+                  - name: uds
+                    connect_timeout: 1s
+                    load_assignment:
+                      cluster_name: uds
+                      endpoints: [ { lb_endpoints: [ { endpoint: { address: { pipe: { path: "${PATH}" } } } } ] } ]
+                """;
+        long relays0 = SpliceRelay.relays();
+        long bytes0 = SpliceRelay.bytes();
+        ProxyHarness own = ProxyHarness.start(yaml, Map.of("PATH", sock.toString()));
+        try (Socket s = new Socket()) {
+            s.connect(own.listener("uds"), 2000);
+            s.setSoTimeout(10_000);
+            byte[] data = new byte[4 << 20];
+            new Random(3).nextBytes(data);
+            Future<?> w = pool.submit(() -> {
+                s.getOutputStream().write(data);
+                s.shutdownOutput();
+                return null;
+            });
+            assertThat(s.getInputStream().readNBytes(data.length)).isEqualTo(data);
+            w.get(10, TimeUnit.SECONDS);
+            assertThat(s.getInputStream().read()).isEqualTo(-1);
+            assertThat(SpliceRelay.relays()).isEqualTo(relays0 + 1);
+            assertThat(SpliceRelay.bytes() - bytes0).isEqualTo(2L * data.length);
+        } finally {
+            own.close();
+            server.close();
+            Files.deleteIfExists(sock);
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    @Test
     void closingTheProxyClosesSplicedConnections() throws Exception {
         long relays0 = SpliceRelay.relays();
         ProxyHarness own = ProxyHarness.start(
