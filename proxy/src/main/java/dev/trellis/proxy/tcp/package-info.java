@@ -25,9 +25,10 @@
  * arrived as a ByteBuf or not at all.
  *
  * <p>Measured (2 GiB through the proxy, loopback, the proxy alone pinned to one core with {@code taskset}, client and
- * a discarding upstream on the other core, CPU from {@code /proc/<pid>/stat}; {@code TcpRelayBench}): the copy path
- * used 0.72-1.27 s of proxy CPU per GiB with 1 connection and 0.75-1.0 s with 16; splice used 0.31-0.56 s and
- * 0.44-0.57 s. Throughput was bounded by the client core, and splice was ahead in every paired run (about
- * 0.9-1.4 GB/s against 0.4-1.1 GB/s on a shared, loaded machine).
+ * a discarding upstream on the other core, CPU from {@code /proc/<pid>/stat}; {@code TcpRelayBench}; two runs each on
+ * a 2-core machine shared with other work): proxy CPU per GiB, after JIT warm-up, was 0.84-1.01 s copying and
+ * 0.36-0.45 s splicing with 1 connection, 0.75-1.05 s and 0.39-0.54 s with 16. Throughput is bounded by the client's
+ * core; splicing was ahead in every pair: 1.0-1.1 against 1.2-1.6 GB/s (1 connection), 1.0-1.4 against 1.3-1.7 GB/s
+ * (16).
  */
 package dev.trellis.proxy.tcp;

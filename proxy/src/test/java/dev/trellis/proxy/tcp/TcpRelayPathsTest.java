@@ -436,6 +436,19 @@ class TcpRelayPathsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"splice", "copy"})
+    void aResetDownstreamTakesItsUpstreamDown(String path) throws Exception {
+        long active0 = stat(path, "cluster.echo.upstream_cx_active");
+        try (Socket s = connect(path, "echo")) {
+            s.getOutputStream().write(new byte[10_000]);
+            assertThat(s.getInputStream().readNBytes(10_000)).hasSize(10_000);
+            assertThat(stat(path, "cluster.echo.upstream_cx_active")).isEqualTo(active0 + 1);
+            s.setSoLinger(true, 0); // close() now sends an RST
+        }
+        assertThat(awaitStat(path, "cluster.echo.upstream_cx_active", active0)).isEqualTo(active0);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"splice", "copy"})
     void closedConnectionsGiveTheirDescriptorsBack(String path) throws Exception {
         // Warm up whatever opens descriptors once (JIT, first connection's lazy setup).
         echoOnce(path);
