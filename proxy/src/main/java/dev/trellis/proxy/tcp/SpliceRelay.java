@@ -64,7 +64,7 @@ final class SpliceRelay {
         return FALLBACKS.sum();
     }
 
-    /** Connections that used the splice path since start (tests and diagnostics). */
+    /** Connections handed to the splice relay since start, including those that fell back (tests, diagnostics). */
     static long relays() {
         return RELAYS.sum();
     }
