@@ -166,7 +166,12 @@ public record ListenerConfig(
                 nf = new HttpNetworkFilter(h);
             } else if (url.equals(TcpProxyConfig.TYPE_URL)) {
                 TcpProxyConfig t = TcpProxyConfig.compile(f.getTypedConfig(), fw, ctx);
-                nf = (ch, info, tracker) -> TcpProxyHandler.install(ch, t, info);
+                nf = (ch, info, tracker) -> {
+                    // Envoy's tcp_proxy does not drain: a draining listener's TCP connections keep relaying until
+                    // the drain time ends, and are closed then (ListenerManager's closeAll), not at its start.
+                    tracker.setDrain(ch, () -> {});
+                    TcpProxyHandler.install(ch, t, info);
+                };
             } else {
                 throw new ConfigException(
                         fw + ": network filter type " + (url.isEmpty() ? "(none)" : url) + " is not supported");
