@@ -2,6 +2,7 @@ package dev.trellis.proxy.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.trellis.proxy.testing.LoopbackServer;
 import dev.trellis.proxy.testing.ProxyHarness;
 import dev.trellis.proxy.testing.RawHttp;
 import dev.trellis.proxy.testing.TestUpstream;
@@ -98,19 +99,7 @@ class TcpAndClusterTest {
 
     @BeforeAll
     static void start() throws Exception {
-        echo = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
-        pool.submit(() -> {
-            while (!echo.isClosed()) {
-                Socket s = echo.accept();
-                pool.submit(() -> {
-                    try (s) {
-                        s.getInputStream().transferTo(s.getOutputStream());
-                    }
-                    return null;
-                });
-            }
-            return null;
-        });
+        echo = LoopbackServer.echo();
         upstream = new TestUpstream("u");
         proxy = ProxyHarness.start(BOOTSTRAP, Map.of("ECHO", echo.getLocalPort(), "UP", upstream.port()));
         long deadline = System.currentTimeMillis() + 5000;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trellis.proxy.bootstrap.BootstrapLoader;
 import dev.trellis.proxy.server.ProxyServer;
+import dev.trellis.proxy.testing.LoopbackServer;
 import dev.trellis.proxy.testing.ProxyHarness;
 import dev.trellis.testing.LeakCheck;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
@@ -13,8 +14,6 @@ import java.net.Socket;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -47,20 +46,7 @@ class TcpProxyDrainTest {
 
     @Test
     void aRemovedListenersConnectionsRelayUntilTheDrainTimeEnds() throws Exception {
-        ExecutorService pool = Executors.newCachedThreadPool();
-        try (ServerSocket echo = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            pool.submit(() -> {
-                while (!echo.isClosed()) {
-                    Socket s = echo.accept();
-                    pool.submit(() -> {
-                        try (s) {
-                            s.getInputStream().transferTo(s.getOutputStream());
-                        }
-                        return null;
-                    });
-                }
-                return null;
-            });
+        try (ServerSocket echo = LoopbackServer.echo()) {
             String yaml = BOOTSTRAP.replace("${ECHO}", Integer.toString(echo.getLocalPort()));
             Listener listener =
                     BootstrapLoader.parse(yaml, "b.yaml").getStaticResources().getListeners(0);
@@ -82,8 +68,6 @@ class TcpProxyDrainTest {
                     assertThat((System.nanoTime() - removed) / 1_000_000).isGreaterThanOrEqualTo(1400);
                 }
             }
-        } finally {
-            pool.shutdownNow();
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trellis.proxy.server.ProxyServer;
 import dev.trellis.proxy.stats.Stat;
+import dev.trellis.proxy.testing.LoopbackServer;
 import dev.trellis.proxy.testing.ProxyHarness;
 import dev.trellis.testing.LeakCheck;
 import java.io.DataInputStream;
@@ -11,7 +12,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
@@ -141,9 +141,9 @@ class TcpRelayPathsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        echo = serve(s -> s.getInputStream().transferTo(s.getOutputStream()));
+        echo = LoopbackServer.echo();
         // Reads to end of stream, then answers with the count and 1 MiB: a half-closed downstream must still get it.
-        reply = serve(s -> {
+        reply = LoopbackServer.serve(s -> {
             long n = s.getInputStream().transferTo(OutputStream.nullOutputStream());
             DataOutputStream out = new DataOutputStream(s.getOutputStream());
             out.writeLong(n);
@@ -151,19 +151,19 @@ class TcpRelayPathsTest {
             out.flush();
         });
         // Speaks first and half-closes, then keeps reading what the downstream sends.
-        first = serve(s -> {
+        first = LoopbackServer.serve(s -> {
             s.getOutputStream().write(pattern());
             s.shutdownOutput();
             firstReceived.add(s.getInputStream().transferTo(OutputStream.nullOutputStream()));
         });
         // A few bytes and a FIN the moment it accepts: races the proxy's start of the relay.
-        banner = serve(s -> {
+        banner = LoopbackServer.serve(s -> {
             s.getOutputStream().write("hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             s.shutdownOutput();
             firstReceived.add(s.getInputStream().transferTo(OutputStream.nullOutputStream()));
         });
         // Reads nothing until the gate opens, then reads slowly.
-        gated = serve(s -> {
+        gated = LoopbackServer.serve(s -> {
             s.setReceiveBufferSize(64 * 1024);
             try {
                 gate.await(20, TimeUnit.SECONDS);
@@ -215,32 +215,6 @@ class TcpRelayPathsTest {
             }
         }
         pool.shutdownNow();
-    }
-
-    interface Session {
-        void run(Socket s) throws Exception;
-    }
-
-    static ServerSocket serve(Session session) throws IOException {
-        ServerSocket ss = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        pool.submit(() -> {
-            while (!ss.isClosed()) {
-                Socket s;
-                try {
-                    s = ss.accept();
-                } catch (SocketException closed) {
-                    return null;
-                }
-                pool.submit(() -> {
-                    try (s) {
-                        session.run(s);
-                    }
-                    return null;
-                });
-            }
-            return null;
-        });
-        return ss;
     }
 
     static byte[] pattern() {
