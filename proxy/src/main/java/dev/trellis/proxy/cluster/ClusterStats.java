@@ -1,5 +1,6 @@
 package dev.trellis.proxy.cluster;
 
+import dev.trellis.proxy.http2.Http2CodecStats;
 import dev.trellis.proxy.stats.Stat;
 import dev.trellis.proxy.stats.Stats;
 
@@ -23,6 +24,8 @@ public final class ClusterStats {
     public final Stat membershipHealthy;
     public final Stat membershipTotal;
     public final Stat noHealthyUpstream;
+    /** Envoy's HTTP/2 codec stats of this cluster's upstream connections ({@code cluster.<name>.http2.*}). */
+    public final Http2CodecStats.Lazy http2;
 
     public ClusterStats(Stats s, String name) {
         rqTotal = s.counter("cluster", name, "upstream_rq_total");
@@ -43,6 +46,7 @@ public final class ClusterStats {
         membershipHealthy = s.gauge("cluster", name, "membership_healthy");
         membershipTotal = s.gauge("cluster", name, "membership_total");
         noHealthyUpstream = s.counter("cluster", name, "upstream_cx_none_healthy");
+        http2 = Http2CodecStats.upstream(s, name);
     }
 
     public void responseCode(int code) {

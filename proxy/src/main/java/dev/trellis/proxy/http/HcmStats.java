@@ -1,5 +1,6 @@
 package dev.trellis.proxy.http;
 
+import dev.trellis.proxy.http2.Http2CodecStats;
 import dev.trellis.proxy.stats.Stat;
 import dev.trellis.proxy.stats.Stats;
 
@@ -24,6 +25,8 @@ public final class HcmStats {
     public final Stat noRoute;
     public final Stat cxProtocolError;
     public final Stat upgradesFailed;
+    /** Envoy's HTTP/2 codec stats of downstream connections ({@code http2.*}, not under the prefix). */
+    public final Http2CodecStats.Lazy http2;
 
     public HcmStats(Stats s, String prefix) {
         rqTotal = s.counter("http", prefix, "downstream_rq_total");
@@ -45,6 +48,7 @@ public final class HcmStats {
         noRoute = s.counter("http", prefix, "no_route");
         cxProtocolError = s.counter("http", prefix, "downstream_cx_protocol_error");
         upgradesFailed = s.counter("http", prefix, "downstream_rq_ws_on_non_ws_route");
+        http2 = Http2CodecStats.downstream(s);
     }
 
     void responseCode(int code) {

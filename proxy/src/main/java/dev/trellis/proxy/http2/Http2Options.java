@@ -240,7 +240,14 @@ public record Http2Options(
      * what the listener closes after its drain time must close.
      */
     public Http2FrameCodec codec(boolean server, long maxHeaderListSize) {
-        Http2FrameCodecBuilder b = server ? Http2FrameCodecBuilder.forServer() : Http2FrameCodecBuilder.forClient();
+        return codec(server, maxHeaderListSize, null);
+    }
+
+    /** The same, counting into {@code stats} (Envoy's {@code http2.*} codec stats) unless it is null. */
+    public Http2FrameCodec codec(boolean server, long maxHeaderListSize, Http2CodecStats stats) {
+        Http2FrameCodecBuilder b = stats != null
+                ? CountingCodec.builder(server, stats, maxConsecutiveEmptyFrames)
+                : server ? Http2FrameCodecBuilder.forServer() : Http2FrameCodecBuilder.forClient();
         return b.initialSettings(prefaceSettings(server, maxHeaderListSize))
                 .gracefulShutdownTimeoutMillis(0)
                 .encoderEnforceMaxQueuedControlFrames(maxOutboundControlFrames)

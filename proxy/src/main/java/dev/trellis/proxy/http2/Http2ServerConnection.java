@@ -4,6 +4,7 @@ import dev.trellis.proxy.http.HcmConfig;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodec;
@@ -30,6 +31,7 @@ public final class Http2ServerConnection extends ChannelInboundHandlerAdapter {
     private final HcmConfig cfg;
     private final Http2Options options;
     private final Http2FrameCodec codec;
+    private final Http2CodecStats codecStats;
     private ChannelHandlerContext ctx;
     private boolean started;
     private boolean draining;
@@ -44,6 +46,7 @@ public final class Http2ServerConnection extends ChannelInboundHandlerAdapter {
         this.cfg = cfg;
         this.options = options;
         this.codec = codec;
+        this.codecStats = codec instanceof CountingCodec c ? c.stats() : null;
     }
 
     @Override
@@ -93,7 +96,12 @@ public final class Http2ServerConnection extends ChannelInboundHandlerAdapter {
         if (options.keepalive() != null) {
             // Closed from the codec's own context: past the codec, so without its graceful GOAWAY shutdown.
             ChannelHandlerContext codecCtx = ctx.pipeline().context(codec);
-            pinger = options.keepalive().start(ctx, () -> codecCtx.close());
+            pinger = options.keepalive().start(ctx, () -> {
+                if (codecStats != null) {
+                    codecStats.keepaliveTimeout.inc();
+                }
+                codecCtx.close();
+            });
         }
         if (cfg.maxConnectionDurationMs() > 0) {
             durationTimer = ctx.executor()
@@ -188,6 +196,11 @@ public final class Http2ServerConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) {
+            // A connection error the codec reports before handling it: it sends the GOAWAY with the error's code
+            // (ENHANCE_YOUR_CALM for a flood, PROTOCOL_ERROR ...) and closes. Closing here first would say NO_ERROR.
+            return;
+        }
         ctx.close();
     }
 }

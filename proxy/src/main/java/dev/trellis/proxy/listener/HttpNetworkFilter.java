@@ -103,7 +103,7 @@ public record HttpNetworkFilter(HcmConfig config) implements NetworkFilter {
         stats.cxHttp2Total.inc();
         ch.closeFuture().addListener(f -> stats.cxActive.dec());
         Http2Options options = config.http2();
-        Http2FrameCodec codec = options.codec(true, config.maxRequestHeadersBytes());
+        Http2FrameCodec codec = options.codec(true, config.maxRequestHeadersBytes(), stats.http2.get());
         Http2ServerConnection connection = new Http2ServerConnection(config, options, codec);
         ch.pipeline()
                 .addLast("h2", codec)

@@ -2,6 +2,7 @@ package dev.trellis.proxy.upstream;
 
 import dev.trellis.proxy.cluster.Cluster;
 import dev.trellis.proxy.cluster.Host;
+import dev.trellis.proxy.http2.Http2CodecStats;
 import dev.trellis.proxy.http2.Http2Keepalive;
 import dev.trellis.proxy.http2.Http2Options;
 import io.netty.bootstrap.Bootstrap;
@@ -13,6 +14,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -202,8 +204,9 @@ public final class Http2Pool {
     private void connect() {
         cluster.stats().cxTotal.inc();
         cluster.stats().cxActive.inc();
-        Http2FrameCodec codec = options.codec(false, 0xFFFF_FFFFL);
-        Conn conn = new Conn(codec);
+        Http2CodecStats codecStats = cluster.stats().http2.get();
+        Http2FrameCodec codec = options.codec(false, 0xFFFF_FFFFL, codecStats);
+        Conn conn = new Conn(codec, codecStats);
         conns.add(conn);
         ChannelFuture f = bootstrap
                 .clone()
@@ -389,6 +392,7 @@ public final class Http2Pool {
     /** One connection: the last handler of its pipeline, after the codec and the stream multiplexer. */
     final class Conn extends ChannelInboundHandlerAdapter {
         final Http2FrameCodec codec;
+        final Http2CodecStats codecStats;
         Channel ch;
         boolean ready;
         boolean draining;
@@ -398,8 +402,9 @@ public final class Http2Pool {
         private boolean closed;
         private Http2Keepalive.Pinger pinger;
 
-        Conn(Http2FrameCodec codec) {
+        Conn(Http2FrameCodec codec, Http2CodecStats codecStats) {
             this.codec = codec;
+            this.codecStats = codecStats;
         }
 
         Http2Pool pool() {
@@ -488,7 +493,10 @@ public final class Http2Pool {
             if (options.keepalive() != null) {
                 // Closed from the codec's own context: past the codec, so without its graceful GOAWAY shutdown.
                 ChannelHandlerContext codecCtx = ctx.pipeline().context(codec);
-                pinger = options.keepalive().start(ctx, () -> codecCtx.close());
+                pinger = options.keepalive().start(ctx, () -> {
+                    codecStats.keepaliveTimeout.inc();
+                    codecCtx.close();
+                });
             }
             ctx.fireChannelActive();
         }
@@ -539,6 +547,9 @@ public final class Http2Pool {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) {
+                return; // the codec sends its GOAWAY with the error's code and closes (closing first says NO_ERROR)
+            }
             ctx.close();
         }
     }

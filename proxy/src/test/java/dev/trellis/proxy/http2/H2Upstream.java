@@ -259,6 +259,13 @@ public final class H2Upstream implements AutoCloseable {
                 respond(ctx, "len=" + length + " crc=" + crc.getValue());
                 return;
             }
+            if (path.equals("/trailers")) {
+                ctx.write(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200")));
+                ctx.write(new DefaultHttp2DataFrame(Unpooled.copiedBuffer("body", StandardCharsets.UTF_8)));
+                ctx.writeAndFlush(
+                        new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().add("grpc-status", "0"), true));
+                return;
+            }
             respond(ctx, path + " conn=" + conn + " len=" + length);
             if (path.equals("/goaway-after")) {
                 Channel parent = ctx.channel().parent();

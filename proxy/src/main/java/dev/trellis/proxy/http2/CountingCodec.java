@@ -1,0 +1,282 @@
+package dev.trellis.proxy.http2;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http2.DefaultHttp2Connection;
+import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
+import io.netty.handler.codec.http2.Http2ConnectionDecoder;
+import io.netty.handler.codec.http2.Http2ConnectionEncoder;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2FrameLogger;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.codec.http2.StreamByteDistributor;
+import io.netty.handler.codec.http2.WeightedFairQueueByteDistributor;
+import io.netty.handler.logging.LogLevel;
+
+/**
+ * A Netty frame codec that counts {@link Http2CodecStats}. Three hooks, all inside the codec, so no handler is added
+ * to the connection's pipeline and nothing is looked up per frame:
+ *
+ * <ul>
+ *   <li>a frame "logger" (Netty calls it for every frame read, before acting on it, and every frame written): resets,
+ *       GOAWAYs, trailers, runs of empty DATA frames;
+ *   <li>the codec's error entry point ({@link Http2FrameCodec#onError}): oversized header blocks, messaging errors,
+ *       the flood limits Netty enforces;
+ *   <li>the connection's stream listener and the remote flow controller's byte distributor: open streams and the body
+ *       bytes waiting for window.
+ * </ul>
+ */
+final class CountingCodec extends Http2FrameCodec {
+    private final Http2CodecStats stats;
+    private final Frames frames;
+
+    private CountingCodec(
+            Http2ConnectionEncoder encoder,
+            Http2ConnectionDecoder decoder,
+            Http2Settings settings,
+            boolean decoupleCloseAndGoAway,
+            boolean flushPreface,
+            Http2CodecStats stats,
+            Frames frames) {
+        super(encoder, decoder, settings, decoupleCloseAndGoAway, flushPreface);
+        this.stats = stats;
+        this.frames = frames;
+    }
+
+    Http2CodecStats stats() {
+        return stats;
+    }
+
+    /**
+     * A builder whose codec counts into {@code stats}; {@code maxConsecutiveEmptyFrames} must be the limit Netty is
+     * told to enforce ({@link Http2FrameCodecBuilder#decoderEnforceMaxConsecutiveEmptyDataFrames}).
+     */
+    static Http2FrameCodecBuilder builder(boolean server, Http2CodecStats stats, int maxConsecutiveEmptyFrames) {
+        return new Builder(server, stats, maxConsecutiveEmptyFrames);
+    }
+
+    @Override
+    public void onError(ChannelHandlerContext ctx, boolean outbound, Throwable cause) {
+        Http2Exception e = Http2CodecUtil.getEmbeddedHttp2Exception(cause);
+        if (e instanceof Http2Exception.HeaderListSizeException) {
+            if (!outbound && stats.headerOverflow != null) {
+                stats.headerOverflow.inc();
+            }
+        } else if (e instanceof Http2Exception.StreamException) {
+            // Netty's header and content-length validation (RFC 9113 section 8) fails a stream with PROTOCOL_ERROR.
+            if (!outbound && e.error() == Http2Error.PROTOCOL_ERROR) {
+                stats.rxMessagingError.inc();
+            }
+        } else if (e != null && e.error() == Http2Error.ENHANCE_YOUR_CALM) {
+            if (outbound) {
+                // The only outbound limit configured: Netty's cap on queued control frames (PING/SETTINGS acks, RSTs).
+                stats.outboundControlFlood.inc();
+            } else if (frames.emptyFlood()) {
+                stats.inboundEmptyFramesFlood.inc();
+            }
+        }
+        super.onError(ctx, outbound, cause);
+    }
+
+    private static final class Builder extends Http2FrameCodecBuilder {
+        private final Http2CodecStats stats;
+        private final Frames frames;
+        private final Http2Connection connection;
+        private final Http2Connection.PropertyKey pendingKey;
+
+        Builder(boolean server, Http2CodecStats stats, int maxConsecutiveEmptyFrames) {
+            this.stats = stats;
+            // The connection is ours (to install the counting flow controller): it says which side this is.
+            // Netty's builder default for reserved (pushed) streams.
+            connection = new DefaultHttp2Connection(server, 100);
+            pendingKey = connection.newKey();
+            connection
+                    .remote()
+                    .flowController(new DefaultHttp2RemoteFlowController(
+                            connection,
+                            new PendingBytes(new WeightedFairQueueByteDistributor(connection), pendingKey, stats)));
+            connection.addListener(new Http2ConnectionAdapter() {
+                @Override
+                public void onStreamActive(Http2Stream stream) {
+                    stats.streamsActive.inc();
+                }
+
+                @Override
+                public void onStreamClosed(Http2Stream stream) {
+                    stats.streamsActive.dec();
+                    PendingBytes.forget(stream, pendingKey, stats);
+                }
+            });
+            connection(connection);
+            frames = new Frames(stats, connection, maxConsecutiveEmptyFrames);
+            frameLogger(frames);
+        }
+
+        @Override
+        protected Http2FrameCodec build(
+                Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings initialSettings) {
+            CountingCodec codec = new CountingCodec(
+                    encoder, decoder, initialSettings, decoupleCloseAndGoAway(), flushPreface(), stats, frames);
+            codec.gracefulShutdownTimeoutMillis(gracefulShutdownTimeoutMillis());
+            return codec;
+        }
+    }
+
+    /**
+     * Sees every frame: Netty calls it for each frame read before the decoder acts on it, and for each frame the
+     * encoder writes. One per connection, on its event loop.
+     */
+    private static final class Frames extends Http2FrameLogger {
+        private final Http2CodecStats stats;
+        private final Http2Connection connection;
+        private final int maxConsecutiveEmpty;
+        private int consecutiveEmpty;
+
+        Frames(Http2CodecStats stats, Http2Connection connection, int maxConsecutiveEmpty) {
+            super(LogLevel.TRACE);
+            this.stats = stats;
+            this.connection = connection;
+            this.maxConsecutiveEmpty = maxConsecutiveEmpty;
+        }
+
+        /** Whether the last frames read were more empty DATA frames in a row than allowed (Netty's own count). */
+        boolean emptyFlood() {
+            return maxConsecutiveEmpty > 0 && consecutiveEmpty > maxConsecutiveEmpty;
+        }
+
+        @Override
+        public void logData(
+                Direction direction,
+                ChannelHandlerContext ctx,
+                int streamId,
+                ByteBuf data,
+                int padding,
+                boolean endStream) {
+            if (direction == Direction.INBOUND) {
+                consecutiveEmpty = endStream || data.isReadable() ? 0 : consecutiveEmpty + 1;
+            }
+        }
+
+        @Override
+        public void logHeaders(
+                Direction direction,
+                ChannelHandlerContext ctx,
+                int streamId,
+                Http2Headers headers,
+                int padding,
+                boolean endStream) {
+            if (direction == Direction.INBOUND) {
+                headersRead(streamId);
+            }
+        }
+
+        @Override
+        public void logHeaders(
+                Direction direction,
+                ChannelHandlerContext ctx,
+                int streamId,
+                Http2Headers headers,
+                int streamDependency,
+                short weight,
+                boolean exclusive,
+                int padding,
+                boolean endStream) {
+            if (direction == Direction.INBOUND) {
+                headersRead(streamId);
+            }
+        }
+
+        private void headersRead(int streamId) {
+            consecutiveEmpty = 0;
+            // Called before the decoder sees the frame: a stream that already has its final headers gets trailers.
+            Http2Stream s = connection.stream(streamId);
+            if (s != null && s.isHeadersReceived()) {
+                stats.trailers.inc();
+            }
+        }
+
+        @Override
+        public void logRstStream(Direction direction, ChannelHandlerContext ctx, int streamId, long errorCode) {
+            if (direction == Direction.INBOUND) {
+                stats.rxReset.inc();
+                if (errorCode == Http2Error.REFUSED_STREAM.code()) {
+                    stats.streamRefusedErrors.inc();
+                }
+            } else {
+                stats.txReset.inc();
+            }
+        }
+
+        @Override
+        public void logGoAway(
+                Direction direction, ChannelHandlerContext ctx, int lastStreamId, long errorCode, ByteBuf debugData) {
+            System.err.println(
+                    "GOAWAY " + direction + " " + lastStreamId + " " + errorCode + " " + stats.goawaySent.fullName());
+            if (direction == Direction.OUTBOUND) {
+                // The drain's first GOAWAY (NO_ERROR, naming no real stream) is counted apart from those that end
+                // the connection, as Envoy does. Netty's own GOAWAY for a fatal error also names 2^31-1.
+                boolean graceful = lastStreamId == Integer.MAX_VALUE && errorCode == Http2Error.NO_ERROR.code();
+                (graceful ? stats.goawayGracefulSent : stats.goawaySent).inc();
+            }
+        }
+    }
+
+    /**
+     * Wraps the flow controller's distributor, which is told each stream's pending body bytes whenever they change:
+     * the gauge follows the sum. Each stream remembers what it added, so a closed stream takes its bytes back.
+     */
+    private static final class PendingBytes implements StreamByteDistributor {
+        private final StreamByteDistributor delegate;
+        private final Http2Connection.PropertyKey key;
+        private final Http2CodecStats stats;
+
+        PendingBytes(StreamByteDistributor delegate, Http2Connection.PropertyKey key, Http2CodecStats stats) {
+            this.delegate = delegate;
+            this.key = key;
+            this.stats = stats;
+        }
+
+        @Override
+        public void updateStreamableBytes(StreamState state) {
+            delegate.updateStreamableBytes(state);
+            Http2Stream stream = state.stream();
+            long now = state.pendingBytes();
+            long[] counted = stream.getProperty(key);
+            long before = counted == null ? 0 : counted[0];
+            if (now != before) {
+                if (counted == null) {
+                    counted = new long[1];
+                    stream.setProperty(key, counted);
+                }
+                counted[0] = now;
+                stats.pendingSendBytes.add(now - before);
+            }
+        }
+
+        static void forget(Http2Stream stream, Http2Connection.PropertyKey key, Http2CodecStats stats) {
+            long[] counted = stream.getProperty(key);
+            if (counted != null && counted[0] != 0) {
+                stats.pendingSendBytes.add(-counted[0]);
+                counted[0] = 0;
+            }
+        }
+
+        @Override
+        public void updateDependencyTree(int childStreamId, int parentStreamId, short weight, boolean exclusive) {
+            delegate.updateDependencyTree(childStreamId, parentStreamId, weight, exclusive);
+        }
+
+        @Override
+        public boolean distribute(int maxBytes, Writer writer) throws Http2Exception {
+            return delegate.distribute(maxBytes, writer);
+        }
+    }
+}
