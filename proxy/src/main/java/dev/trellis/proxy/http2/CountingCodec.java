@@ -2,6 +2,7 @@ package dev.trellis.proxy.http2;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http2.DecoratingHttp2ConnectionDecoder;
 import io.netty.handler.codec.http2.DefaultHttp2Connection;
 import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2CodecUtil;
@@ -13,6 +14,8 @@ import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2FrameListener;
+import io.netty.handler.codec.http2.Http2FrameListenerDecorator;
 import io.netty.handler.codec.http2.Http2FrameLogger;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -56,11 +59,12 @@ final class CountingCodec extends Http2FrameCodec {
     }
 
     /**
-     * A builder whose codec counts into {@code stats}; {@code maxConsecutiveEmptyFrames} must be the limit Netty is
-     * told to enforce ({@link Http2FrameCodecBuilder#decoderEnforceMaxConsecutiveEmptyDataFrames}).
+     * A builder whose codec counts into {@code stats} and enforces the PRIORITY and WINDOW_UPDATE limits of {@code
+     * options}; the caller must tell Netty to enforce {@code options}' empty-frame limit ({@link
+     * Http2FrameCodecBuilder#decoderEnforceMaxConsecutiveEmptyDataFrames}), which is counted here.
      */
-    static Http2FrameCodecBuilder builder(boolean server, Http2CodecStats stats, int maxConsecutiveEmptyFrames) {
-        return new Builder(server, stats, maxConsecutiveEmptyFrames);
+    static Http2FrameCodecBuilder builder(boolean server, Http2CodecStats stats, Http2Options options) {
+        return new Builder(server, stats, options);
     }
 
     @Override
@@ -92,7 +96,7 @@ final class CountingCodec extends Http2FrameCodec {
         private final Http2Connection connection;
         private final Http2Connection.PropertyKey pendingKey;
 
-        Builder(boolean server, Http2CodecStats stats, int maxConsecutiveEmptyFrames) {
+        Builder(boolean server, Http2CodecStats stats, Http2Options options) {
             this.stats = stats;
             // The connection is ours (to install the counting flow controller): it says which side this is.
             // Netty's builder default for reserved (pushed) streams.
@@ -103,10 +107,12 @@ final class CountingCodec extends Http2FrameCodec {
                     .flowController(new DefaultHttp2RemoteFlowController(
                             connection,
                             new PendingBytes(new WeightedFairQueueByteDistributor(connection), pendingKey, stats)));
+            frames = new Frames(stats, connection, options);
             connection.addListener(new Http2ConnectionAdapter() {
                 @Override
                 public void onStreamActive(Http2Stream stream) {
                     stats.streamsActive.inc();
+                    frames.openedStreams++;
                 }
 
                 @Override
@@ -116,7 +122,6 @@ final class CountingCodec extends Http2FrameCodec {
                 }
             });
             connection(connection);
-            frames = new Frames(stats, connection, maxConsecutiveEmptyFrames);
             frameLogger(frames);
         }
 
@@ -124,7 +129,13 @@ final class CountingCodec extends Http2FrameCodec {
         protected Http2FrameCodec build(
                 Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings initialSettings) {
             CountingCodec codec = new CountingCodec(
-                    encoder, decoder, initialSettings, decoupleCloseAndGoAway(), flushPreface(), stats, frames);
+                    encoder,
+                    new InboundLimits(decoder, frames),
+                    initialSettings,
+                    decoupleCloseAndGoAway(),
+                    flushPreface(),
+                    stats,
+                    frames);
             codec.gracefulShutdownTimeoutMillis(gracefulShutdownTimeoutMillis());
             return codec;
         }
@@ -138,13 +149,35 @@ final class CountingCodec extends Http2FrameCodec {
         private final Http2CodecStats stats;
         private final Http2Connection connection;
         private final int maxConsecutiveEmpty;
+        private final long maxPriorityPerStream;
+        private final long maxWindowUpdatesPerDataFrame;
         private int consecutiveEmpty;
+        long openedStreams;
+        private long outboundDataFrames;
+        private long inboundPriorityFrames;
+        private long inboundWindowUpdateFrames;
 
-        Frames(Http2CodecStats stats, Http2Connection connection, int maxConsecutiveEmpty) {
+        Frames(Http2CodecStats stats, Http2Connection connection, Http2Options options) {
             super(LogLevel.TRACE);
             this.stats = stats;
             this.connection = connection;
-            this.maxConsecutiveEmpty = maxConsecutiveEmpty;
+            this.maxConsecutiveEmpty = options.maxConsecutiveEmptyFrames();
+            this.maxPriorityPerStream = options.maxInboundPriorityFramesPerStream();
+            this.maxWindowUpdatesPerDataFrame = options.maxInboundWindowUpdateFramesPerDataFrameSent();
+        }
+
+        /** Envoy's limit: {@code max_inbound_priority_frames_per_stream * (1 + streams opened)}. */
+        boolean priorityFlood() {
+            return ++inboundPriorityFrames > maxPriorityPerStream * (1 + openedStreams);
+        }
+
+        /**
+         * Envoy's limit: {@code 5 + 2 * (streams opened + max_inbound_window_update_frames_per_data_frame_sent * DATA
+         * frames sent)}.
+         */
+        boolean windowUpdateFlood() {
+            return ++inboundWindowUpdateFrames
+                    > 5 + 2 * (openedStreams + maxWindowUpdatesPerDataFrame * outboundDataFrames);
         }
 
         /** Whether the last frames read were more empty DATA frames in a row than allowed (Netty's own count). */
@@ -162,6 +195,8 @@ final class CountingCodec extends Http2FrameCodec {
                 boolean endStream) {
             if (direction == Direction.INBOUND) {
                 consecutiveEmpty = endStream || data.isReadable() ? 0 : consecutiveEmpty + 1;
+            } else {
+                outboundDataFrames++;
             }
         }
 
@@ -226,6 +261,56 @@ final class CountingCodec extends Http2FrameCodec {
                 boolean graceful = lastStreamId == Integer.MAX_VALUE && errorCode == Http2Error.NO_ERROR.code();
                 (graceful ? stats.goawayGracefulSent : stats.goawaySent).inc();
             }
+        }
+    }
+
+    /**
+     * Envoy's limits on inbound PRIORITY and WINDOW_UPDATE frames (which Netty does not have): past them the connection
+     * is closed with GOAWAY ENHANCE_YOUR_CALM and the flood counted.
+     */
+    private static final class InboundLimits extends DecoratingHttp2ConnectionDecoder {
+        private final Frames frames;
+        private Http2FrameListener undecorated;
+
+        InboundLimits(Http2ConnectionDecoder delegate, Frames frames) {
+            super(delegate);
+            this.frames = frames;
+        }
+
+        @Override
+        public void frameListener(Http2FrameListener listener) {
+            undecorated = listener;
+            super.frameListener(new Http2FrameListenerDecorator(listener) {
+                @Override
+                public void onPriorityRead(
+                        ChannelHandlerContext ctx, int streamId, int streamDependency, short weight, boolean exclusive)
+                        throws Http2Exception {
+                    if (frames.priorityFlood()) {
+                        frames.stats.inboundPriorityFramesFlood.inc();
+                        throw Http2Exception.connectionError(
+                                Http2Error.ENHANCE_YOUR_CALM,
+                                "too many PRIORITY frames (max_inbound_priority_frames_per_stream)");
+                    }
+                    super.onPriorityRead(ctx, streamId, streamDependency, weight, exclusive);
+                }
+
+                @Override
+                public void onWindowUpdateRead(ChannelHandlerContext ctx, int streamId, int windowSizeIncrement)
+                        throws Http2Exception {
+                    if (frames.windowUpdateFlood()) {
+                        frames.stats.inboundWindowUpdateFramesFlood.inc();
+                        throw Http2Exception.connectionError(
+                                Http2Error.ENHANCE_YOUR_CALM,
+                                "too many WINDOW_UPDATE frames (max_inbound_window_update_frames_per_data_frame_sent)");
+                    }
+                    super.onWindowUpdateRead(ctx, streamId, windowSizeIncrement);
+                }
+            });
+        }
+
+        @Override
+        public Http2FrameListener frameListener() {
+            return undecorated; // the codec's own listener, as if undecorated
         }
     }
 

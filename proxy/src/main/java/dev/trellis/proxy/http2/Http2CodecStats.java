@@ -33,6 +33,10 @@ public final class Http2CodecStats {
     public final Stat outboundControlFlood;
     /** Connections closed for more than {@code max_consecutive_inbound_frames_with_empty_payload} empty frames. */
     public final Stat inboundEmptyFramesFlood;
+    /** Connections closed for more PRIORITY frames than {@code max_inbound_priority_frames_per_stream} allows. */
+    public final Stat inboundPriorityFramesFlood;
+    /** Connections closed for more WINDOW_UPDATEs than {@code max_inbound_window_update_frames_per_data_frame_sent}. */
+    public final Stat inboundWindowUpdateFramesFlood;
     /** Connections closed because a keepalive PING went unanswered. */
     public final Stat keepaliveTimeout;
     /** Open streams, as the codec counts them. */
@@ -51,6 +55,8 @@ public final class Http2CodecStats {
         trailers = s.counter(scope, scopeName, prefix + "trailers");
         outboundControlFlood = s.counter(scope, scopeName, prefix + "outbound_control_flood");
         inboundEmptyFramesFlood = s.counter(scope, scopeName, prefix + "inbound_empty_frames_flood");
+        inboundPriorityFramesFlood = s.counter(scope, scopeName, prefix + "inbound_priority_frames_flood");
+        inboundWindowUpdateFramesFlood = s.counter(scope, scopeName, prefix + "inbound_window_update_frames_flood");
         keepaliveTimeout = s.counter(scope, scopeName, prefix + "keepalive_timeout");
         streamsActive = s.gauge(scope, scopeName, prefix + "streams_active");
         pendingSendBytes = s.gauge(scope, scopeName, prefix + "pending_send_bytes");

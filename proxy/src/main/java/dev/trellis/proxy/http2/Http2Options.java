@@ -24,9 +24,10 @@ import java.util.Set;
  * the other side takes them (Netty returns window when a frame is read by the stream's channel, and a stream channel
  * stops reading while the other side is not writable), so at most one window per stream is held.
  *
- * <p>Fields without a Netty knob ({@code max_outbound_frames}, {@code max_inbound_priority_frames_per_stream}, {@code
- * max_inbound_window_update_frames_per_data_frame_sent}) are validated and accepted but not enforced: Netty's own flood
- * protections (queued control frames, RST_STREAM rate, empty frames) stand in for them. {@code
+ * <p>{@code max_inbound_priority_frames_per_stream} and {@code max_inbound_window_update_frames_per_data_frame_sent}
+ * are enforced as Envoy does (see {@link CountingCodec}); {@code max_outbound_frames} has no Netty knob and is
+ * validated and accepted but not enforced: Netty's own flood protections (queued control frames, RST_STREAM rate,
+ * empty frames) and the connection's write-buffer backpressure stand in for it. {@code
  * stream_error_on_invalid_http_messaging} only chooses between a stream and a connection error in Envoy; Netty answers
  * most invalid messages with a stream error. {@code use_oghttp2_codec} chooses Envoy's codec library and means nothing
  * here. {@code connection_keepalive} is {@link Http2Keepalive} ({@code keepalive} is null without it).
@@ -38,6 +39,8 @@ public record Http2Options(
         long hpackTableSize,
         int maxOutboundControlFrames,
         int maxConsecutiveEmptyFrames,
+        long maxInboundPriorityFramesPerStream,
+        long maxInboundWindowUpdateFramesPerDataFrameSent,
         Map<Character, Long> customSettings,
         Http2Keepalive keepalive) {
 
@@ -46,7 +49,7 @@ public record Http2Options(
     private static final int MIN_WINDOW = 65535;
 
     public static final Http2Options DEFAULTS = new Http2Options(
-            DEFAULT_MAX_CONCURRENT_STREAMS, DEFAULT_WINDOW, DEFAULT_WINDOW, 4096, 1000, 1, Map.of(), null);
+            DEFAULT_MAX_CONCURRENT_STREAMS, DEFAULT_WINDOW, DEFAULT_WINDOW, 4096, 1000, 1, 100, 10, Map.of(), null);
 
     private static final Set<String> SUPPORTED = Set.of(
             "hpack_table_size",
@@ -126,6 +129,22 @@ public record Http2Options(
                 Integer.MAX_VALUE,
                 where,
                 "max_consecutive_inbound_frames_with_empty_payload");
+        long priority = range(
+                o.hasMaxInboundPriorityFramesPerStream(),
+                o.getMaxInboundPriorityFramesPerStream().getValue(),
+                100,
+                0,
+                4294967295L,
+                where,
+                "max_inbound_priority_frames_per_stream");
+        long windowUpdates = range(
+                o.hasMaxInboundWindowUpdateFramesPerDataFrameSent(),
+                o.getMaxInboundWindowUpdateFramesPerDataFrameSent().getValue(),
+                10,
+                1,
+                4294967295L,
+                where,
+                "max_inbound_window_update_frames_per_data_frame_sent");
         range(
                 o.hasMaxOutboundFrames(),
                 o.getMaxOutboundFrames().getValue(),
@@ -161,7 +180,16 @@ public record Http2Options(
                 ? Http2Keepalive.compile(o.getConnectionKeepalive(), where + " connection_keepalive")
                 : null;
         return new Http2Options(
-                streams, streamWindow, connWindow, hpack, control, empty, Map.copyOf(custom), keepalive);
+                streams,
+                streamWindow,
+                connWindow,
+                hpack,
+                control,
+                empty,
+                priority,
+                windowUpdates,
+                Map.copyOf(custom),
+                keepalive);
     }
 
     /**
@@ -246,7 +274,7 @@ public record Http2Options(
     /** The same, counting into {@code stats} (Envoy's {@code http2.*} codec stats) unless it is null. */
     public Http2FrameCodec codec(boolean server, long maxHeaderListSize, Http2CodecStats stats) {
         Http2FrameCodecBuilder b = stats != null
-                ? CountingCodec.builder(server, stats, maxConsecutiveEmptyFrames)
+                ? CountingCodec.builder(server, stats, this)
                 : server ? Http2FrameCodecBuilder.forServer() : Http2FrameCodecBuilder.forClient();
         return b.initialSettings(prefaceSettings(server, maxHeaderListSize))
                 .gracefulShutdownTimeoutMillis(0)

@@ -117,6 +117,8 @@ class Http2CodecStatsTest {
                 "trailers",
                 "outbound_control_flood",
                 "inbound_empty_frames_flood",
+                "inbound_priority_frames_flood",
+                "inbound_window_update_frames_flood",
                 "keepalive_timeout",
                 "streams_active",
                 "pending_send_bytes"
@@ -350,6 +352,8 @@ class Http2CodecStatsTest {
                 Socket s = RawH2.connect(proxy.listener("h2"))) {
             OutputStream out = s.getOutputStream();
             RawH2.headers(out, 1, false);
+            out.flush();
+            awaitStat(proxy, "cluster.up.http2.streams_active", 1); // the request is on its way upstream
             // Envoy's default max_consecutive_inbound_frames_with_empty_payload is 1: the second one is a flood.
             RawH2.frame(out, 0, 0, 1, new byte[0]);
             RawH2.frame(out, 0, 0, 1, new byte[0]);
@@ -357,6 +361,53 @@ class Http2CodecStatsTest {
             assertThat(RawH2.goAwayError(s.getInputStream())).isEqualTo(Http2Error.ENHANCE_YOUR_CALM.code());
             awaitStat(proxy, "http2.inbound_empty_frames_flood", 1);
             awaitStat(proxy, "http2.goaway_sent", 1);
+        }
+    }
+
+    @Test
+    void priorityFramesPastEnvoysLimitAreAFlood() throws Exception {
+        try (H2Upstream up = new H2Upstream(null, 0);
+                ProxyHarness proxy = proxy(
+                        "http2_protocol_options: { max_inbound_priority_frames_per_stream: 2 }", "", "", up.port());
+                Socket s = RawH2.connect(proxy.listener("h2"))) {
+            OutputStream out = s.getOutputStream();
+            RawH2.headers(out, 1, false);
+            // The limit is 2 * (1 + streams opened) = 4.
+            for (int i = 0; i < 4; i++) {
+                RawH2.frame(out, 2, 0, 1, new byte[] {0, 0, 0, 0, 15});
+            }
+            RawH2.ping(out, s.getInputStream());
+            assertThat(stat(proxy, "http2.inbound_priority_frames_flood")).isZero();
+            RawH2.frame(out, 2, 0, 1, new byte[] {0, 0, 0, 0, 15});
+            out.flush();
+            assertThat(RawH2.goAwayError(s.getInputStream())).isEqualTo(Http2Error.ENHANCE_YOUR_CALM.code());
+            awaitStat(proxy, "http2.inbound_priority_frames_flood", 1);
+            assertThat(stat(proxy, "http2.inbound_window_update_frames_flood")).isZero();
+        }
+    }
+
+    @Test
+    void windowUpdatesPastEnvoysLimitAreAFlood() throws Exception {
+        try (H2Upstream up = new H2Upstream(null, 0);
+                ProxyHarness proxy = proxy(
+                        "http2_protocol_options: { max_inbound_window_update_frames_per_data_frame_sent: 1 }",
+                        "",
+                        "",
+                        up.port());
+                Socket s = RawH2.connect(proxy.listener("h2"))) {
+            OutputStream out = s.getOutputStream();
+            RawH2.headers(out, 1, false); // the upstream answers once the request ends: no DATA is sent
+            // The limit is 5 + 2 * (streams opened + 1 * DATA frames sent) = 7.
+            for (int i = 0; i < 7; i++) {
+                RawH2.frame(out, 8, 0, 0, new byte[] {0, 0, 0, 1});
+            }
+            RawH2.ping(out, s.getInputStream());
+            assertThat(stat(proxy, "http2.inbound_window_update_frames_flood")).isZero();
+            RawH2.frame(out, 8, 0, 0, new byte[] {0, 0, 0, 1});
+            out.flush();
+            assertThat(RawH2.goAwayError(s.getInputStream())).isEqualTo(Http2Error.ENHANCE_YOUR_CALM.code());
+            awaitStat(proxy, "http2.inbound_window_update_frames_flood", 1);
+            assertThat(stat(proxy, "http2.inbound_priority_frames_flood")).isZero();
         }
     }
 
@@ -422,6 +473,23 @@ class Http2CodecStatsTest {
         static void headers(OutputStream out, int stream, boolean endStream) throws IOException {
             byte[] block = {(byte) 0x82, (byte) 0x86, (byte) 0x84, 0x01, 0x04, 't', 'e', 's', 't'};
             frame(out, 1, 0x4 | (endStream ? 0x1 : 0), stream, block);
+        }
+
+        /** Sends a PING and reads until its ACK: every frame sent before it has been processed. */
+        static void ping(OutputStream out, InputStream in) throws IOException {
+            frame(out, 6, 0, 0, new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+            out.flush();
+            while (true) {
+                byte[] head = in.readNBytes(9);
+                if (head.length < 9) {
+                    throw new IOException("connection closed before the PING ACK");
+                }
+                int n = ((head[0] & 0xff) << 16) | ((head[1] & 0xff) << 8) | (head[2] & 0xff);
+                in.readNBytes(n);
+                if (head[3] == 6 && (head[4] & 1) == 1) {
+                    return;
+                }
+            }
         }
 
         /** Reads frames until a GOAWAY; returns its error code. */

@@ -52,7 +52,8 @@ class Http2OptionsTest {
                                 .setValue(u(7)))
                         .build(),
                 "h2");
-        assertThat(o).isEqualTo(new Http2Options(100, 65535, 1 << 20, 0, 50, 0, Map.of((char) 0x10, 7L), null));
+        assertThat(o)
+                .isEqualTo(new Http2Options(100, 65535, 1 << 20, 0, 50, 0, 100, 10, Map.of((char) 0x10, 7L), null));
         var s = o.prefaceSettings(true, 61440);
         assertThat(s.maxConcurrentStreams()).isEqualTo(100L);
         assertThat(s.headerTableSize()).isEqualTo(0L);
@@ -79,6 +80,10 @@ class Http2OptionsTest {
                 Arguments.of(
                         Http2ProtocolOptions.newBuilder().setMaxOutboundControlFrames(u(0)),
                         "field 'max_outbound_control_frames' must be in [1, 2147483647], got 0"),
+                Arguments.of(
+                        Http2ProtocolOptions.newBuilder().setMaxInboundWindowUpdateFramesPerDataFrameSent(u(0)),
+                        "field 'max_inbound_window_update_frames_per_data_frame_sent' must be in [1, 4294967295],"
+                                + " got 0"),
                 Arguments.of(Http2ProtocolOptions.newBuilder().setAllowConnect(true), "'allow_connect'"),
                 Arguments.of(Http2ProtocolOptions.newBuilder().setAllowMetadata(true), "'allow_metadata'"),
                 Arguments.of(
