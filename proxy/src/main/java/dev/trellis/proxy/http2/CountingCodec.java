@@ -59,9 +59,8 @@ final class CountingCodec extends Http2FrameCodec {
     }
 
     /**
-     * A builder whose codec counts into {@code stats} and enforces the PRIORITY and WINDOW_UPDATE limits of {@code
-     * options}; the caller must tell Netty to enforce {@code options}' empty-frame limit ({@link
-     * Http2FrameCodecBuilder#decoderEnforceMaxConsecutiveEmptyDataFrames}), which is counted here.
+     * A builder whose codec counts into {@code stats} and enforces the empty DATA, PRIORITY and WINDOW_UPDATE limits
+     * of {@code options} (the caller turns Netty's own empty-frame check off: it reads 0 as "no limit").
      */
     static Http2FrameCodecBuilder builder(boolean server, Http2CodecStats stats, Http2Options options) {
         return new Builder(server, stats, options);
@@ -83,9 +82,8 @@ final class CountingCodec extends Http2FrameCodec {
             if (outbound) {
                 // The only outbound limit configured: Netty's cap on queued control frames (PING/SETTINGS acks, RSTs).
                 stats.outboundControlFlood.inc();
-            } else if (frames.emptyFlood()) {
-                stats.inboundEmptyFramesFlood.inc();
             }
+            // Inbound floods (empty DATA, PRIORITY, WINDOW_UPDATE) are ours (InboundLimits), counted where detected.
         }
         super.onError(ctx, outbound, cause);
     }
@@ -180,9 +178,16 @@ final class CountingCodec extends Http2FrameCodec {
                     > 5 + 2 * (openedStreams + maxWindowUpdatesPerDataFrame * outboundDataFrames);
         }
 
-        /** Whether the last frames read were more empty DATA frames in a row than allowed (Netty's own count). */
-        boolean emptyFlood() {
-            return maxConsecutiveEmpty > 0 && consecutiveEmpty > maxConsecutiveEmpty;
+        /**
+         * Envoy's {@code max_consecutive_inbound_frames_with_empty_payload}: more empty DATA frames without END_STREAM
+         * in a row than that (0: any) is a flood. Netty's own check would treat 0 as "no limit".
+         */
+        boolean emptyFlood(ByteBuf data, boolean endStream) {
+            if (endStream || data.isReadable()) {
+                consecutiveEmpty = 0;
+                return false;
+            }
+            return ++consecutiveEmpty > maxConsecutiveEmpty;
         }
 
         @Override
@@ -193,9 +198,7 @@ final class CountingCodec extends Http2FrameCodec {
                 ByteBuf data,
                 int padding,
                 boolean endStream) {
-            if (direction == Direction.INBOUND) {
-                consecutiveEmpty = endStream || data.isReadable() ? 0 : consecutiveEmpty + 1;
-            } else {
+            if (direction == Direction.OUTBOUND) {
                 outboundDataFrames++;
             }
         }
@@ -281,6 +284,20 @@ final class CountingCodec extends Http2FrameCodec {
         public void frameListener(Http2FrameListener listener) {
             undecorated = listener;
             super.frameListener(new Http2FrameListenerDecorator(listener) {
+                @Override
+                public int onDataRead(
+                        ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endOfStream)
+                        throws Http2Exception {
+                    if (frames.emptyFlood(data, endOfStream)) {
+                        frames.stats.inboundEmptyFramesFlood.inc();
+                        throw Http2Exception.connectionError(
+                                Http2Error.ENHANCE_YOUR_CALM,
+                                "too many consecutive empty DATA frames"
+                                        + " (max_consecutive_inbound_frames_with_empty_payload)");
+                    }
+                    return super.onDataRead(ctx, streamId, data, padding, endOfStream);
+                }
+
                 @Override
                 public void onPriorityRead(
                         ChannelHandlerContext ctx, int streamId, int streamDependency, short weight, boolean exclusive)

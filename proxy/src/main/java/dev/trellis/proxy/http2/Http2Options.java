@@ -24,10 +24,10 @@ import java.util.Set;
  * the other side takes them (Netty returns window when a frame is read by the stream's channel, and a stream channel
  * stops reading while the other side is not writable), so at most one window per stream is held.
  *
- * <p>{@code max_inbound_priority_frames_per_stream} and {@code max_inbound_window_update_frames_per_data_frame_sent}
- * are enforced as Envoy does (see {@link CountingCodec}); {@code max_outbound_frames} has no Netty knob and is
- * validated and accepted but not enforced: Netty's own flood protections (queued control frames, RST_STREAM rate,
- * empty frames) and the connection's write-buffer backpressure stand in for it. {@code
+ * <p>{@code max_consecutive_inbound_frames_with_empty_payload}, {@code max_inbound_priority_frames_per_stream} and
+ * {@code max_inbound_window_update_frames_per_data_frame_sent} are enforced as Envoy does (see {@link CountingCodec});
+ * {@code max_outbound_frames} has no Netty knob and is validated and accepted but not enforced: Netty's own flood
+ * protections (queued control frames, RST_STREAM rate) stand in for it. {@code
  * stream_error_on_invalid_http_messaging} only chooses between a stream and a connection error in Envoy; Netty answers
  * most invalid messages with a stream error. {@code use_oghttp2_codec} chooses Envoy's codec library and means nothing
  * here. {@code connection_keepalive} is {@link Http2Keepalive} ({@code keepalive} is null without it).
@@ -279,7 +279,8 @@ public record Http2Options(
         return b.initialSettings(prefaceSettings(server, maxHeaderListSize))
                 .gracefulShutdownTimeoutMillis(0)
                 .encoderEnforceMaxQueuedControlFrames(maxOutboundControlFrames)
-                .decoderEnforceMaxConsecutiveEmptyDataFrames(maxConsecutiveEmptyFrames)
+                // With stats the counting codec enforces it (as Envoy: 0 means no empty frame at all).
+                .decoderEnforceMaxConsecutiveEmptyDataFrames(stats != null ? 0 : maxConsecutiveEmptyFrames)
                 .build();
     }
 

@@ -365,6 +365,29 @@ class Http2CodecStatsTest {
     }
 
     @Test
+    void withNoEmptyFramesAllowedTheFirstOneIsAFlood() throws Exception {
+        try (H2Upstream up = new H2Upstream(null, 0);
+                ProxyHarness proxy = proxy(
+                        "http2_protocol_options: { max_consecutive_inbound_frames_with_empty_payload: 0 }",
+                        "",
+                        "",
+                        up.port());
+                Socket s = RawH2.connect(proxy.listener("h2"))) {
+            OutputStream out = s.getOutputStream();
+            RawH2.headers(out, 1, false);
+            out.flush();
+            awaitStat(proxy, "cluster.up.http2.streams_active", 1);
+            RawH2.frame(out, 0, 0, 1, new byte[] {'x'}); // not empty: fine
+            RawH2.ping(out, s.getInputStream());
+            assertThat(stat(proxy, "http2.inbound_empty_frames_flood")).isZero();
+            RawH2.frame(out, 0, 0, 1, new byte[0]);
+            out.flush();
+            assertThat(RawH2.goAwayError(s.getInputStream())).isEqualTo(Http2Error.ENHANCE_YOUR_CALM.code());
+            awaitStat(proxy, "http2.inbound_empty_frames_flood", 1);
+        }
+    }
+
+    @Test
     void priorityFramesPastEnvoysLimitAreAFlood() throws Exception {
         try (H2Upstream up = new H2Upstream(null, 0);
                 ProxyHarness proxy = proxy(
