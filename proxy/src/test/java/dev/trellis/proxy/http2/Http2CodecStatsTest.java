@@ -276,6 +276,21 @@ class Http2CodecStatsTest {
     }
 
     @Test
+    void aMalformedResponseIsAnUpstreamMessagingError() throws Exception {
+        // RFC 9113 section 8.2.2: a connection-specific header field makes the response malformed.
+        try (SilentUpstream up = new SilentUpstream(
+                        () -> new DefaultHttp2Headers(false).status("200").add("connection", "keep-alive"));
+                ProxyHarness proxy = proxy("", "", "", up.port());
+                H2Client client = new H2Client(proxy.listener("h2"))) {
+            var x = client.get("/bad-response");
+            x.done.get(5, TimeUnit.SECONDS);
+            assertThat(x.status()).isEqualTo("503");
+            awaitStat(proxy, "cluster.up.http2.rx_messaging_error", 1);
+            assertThat(stat(proxy, "http2.rx_messaging_error")).isZero();
+        }
+    }
+
+    @Test
     void trailersOfRequestsAndOfResponses() throws Exception {
         try (H2Upstream up = new H2Upstream(null, 0);
                 ProxyHarness proxy = proxy("", "", "", up.port());
@@ -534,12 +549,19 @@ class Http2CodecStatsTest {
         }
     }
 
-    /** An h2c server that answers every request with 200 but never answers a PING (a hung peer, for keepalive). */
+    /**
+     * An h2c server that answers every request with {@code response} (200 by default) and never answers a PING (a hung
+     * peer, for keepalive).
+     */
     static final class SilentUpstream implements AutoCloseable {
         private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         private final Channel server;
 
         SilentUpstream() {
+            this(() -> new DefaultHttp2Headers().status("200"));
+        }
+
+        SilentUpstream(java.util.function.Supplier<io.netty.handler.codec.http2.Http2Headers> response) {
             server = new ServerBootstrap()
                     .group(group)
                     .channel(NioServerSocketChannel.class)
@@ -557,8 +579,8 @@ class Http2CodecStatsTest {
                                                 @Override
                                                 public void channelRead(ChannelHandlerContext ctx, Object msg) {
                                                     if (msg instanceof Http2HeadersFrame h && h.isEndStream()) {
-                                                        ctx.writeAndFlush(new DefaultHttp2HeadersFrame(
-                                                                new DefaultHttp2Headers().status("200"), true));
+                                                        ctx.writeAndFlush(
+                                                                new DefaultHttp2HeadersFrame(response.get(), true));
                                                     }
                                                     ReferenceCountUtil.release(msg);
                                                 }
