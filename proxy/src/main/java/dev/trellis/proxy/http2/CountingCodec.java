@@ -25,14 +25,16 @@ import io.netty.handler.codec.http2.WeightedFairQueueByteDistributor;
 import io.netty.handler.logging.LogLevel;
 
 /**
- * A Netty frame codec that counts {@link Http2CodecStats}. Three hooks, all inside the codec, so no handler is added
+ * A Netty frame codec that counts {@link Http2CodecStats}. Four hooks, all inside the codec, so no handler is added
  * to the connection's pipeline and nothing is looked up per frame:
  *
  * <ul>
  *   <li>a frame "logger" (Netty calls it for every frame read, before acting on it, and every frame written): resets,
- *       GOAWAYs, trailers, runs of empty DATA frames;
+ *       GOAWAYs, trailers, DATA frames sent;
+ *   <li>a decorator of the decoder's frame listener ({@code InboundLimits}): Envoy's limits on empty DATA, PRIORITY
+ *       and WINDOW_UPDATE frames, enforced and counted;
  *   <li>the codec's error entry point ({@link Http2FrameCodec#onError}): oversized header blocks, messaging errors,
- *       the flood limits Netty enforces;
+ *       Netty's limit on queued control frames;
  *   <li>the connection's stream listener and the remote flow controller's byte distributor: open streams and the body
  *       bytes waiting for window.
  * </ul>
