@@ -298,13 +298,24 @@ public final class ListenerManager implements AutoCloseable {
         return Set.copyOf(staticNames);
     }
 
-    /** Stops accepting everywhere and drains all connections. */
-    public synchronized void drainAll() {
-        for (Active a : active.values()) {
-            if (a.serverChannel != null) {
-                a.serverChannel.close();
+    /**
+     * Stops accepting everywhere and drains all connections. Returns once the listening sockets are closed (when called
+     * off their event loops), so that "drained" means a new connection is refused, as {@code /drain_listeners} promises.
+     */
+    public void drainAll() {
+        List<io.netty.channel.ChannelFuture> closing = new java.util.ArrayList<>();
+        synchronized (this) {
+            for (Active a : active.values()) {
+                if (a.serverChannel != null) {
+                    closing.add(a.serverChannel.close());
+                }
+                a.tracker.drainAll();
             }
-            a.tracker.drainAll();
+        }
+        for (io.netty.channel.ChannelFuture f : closing) {
+            if (!f.channel().eventLoop().inEventLoop()) {
+                f.awaitUninterruptibly(5, TimeUnit.SECONDS);
+            }
         }
     }
 
