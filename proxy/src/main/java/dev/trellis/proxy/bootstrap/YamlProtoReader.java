@@ -218,7 +218,7 @@ final class YamlProtoReader {
         }
         String url = text(typeNode, path + ".@type");
         String name = url.substring(url.lastIndexOf('/') + 1);
-        MessageSchema type = schema.anyType(name);
+        MessageSchema type = schema.message(name);
         if (type == null) {
             throw error(
                     typeNode,

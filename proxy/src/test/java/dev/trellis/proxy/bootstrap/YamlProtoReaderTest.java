@@ -94,6 +94,15 @@ class YamlProtoReaderTest {
                         {"node": null, "static_resources": {"listeners": [], "clusters": [{"name": "c",
                           "load_assignment": null, "typed_extension_protocol_options": {}}]},
                          "layered_runtime": {"layers": [{"name": "s", "static_layer": {}}]}}"""),
+                Arguments.of("an Any of a type only ever named inside an Any (Istio's optional filter config)", """
+                        {"static_resources": {"listeners": [{"name": "l", "filter_chains": [{"filters": [{
+                          "name": "hcm", "typed_config": {
+                          "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
+                          "route_config": {"virtual_hosts": [{"name": "v", "domains": ["*"],
+                            "typed_per_filter_config": {"envoy.filters.http.fault": {
+                              "@type": "type.googleapis.com/envoy.config.route.v3.FilterConfig", "is_optional": true,
+                              "config": {"@type": "type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault",
+                                "max_active_faults": 3}}}}]}}}]}]}]}}"""),
                 Arguments.of("special floats", """
                         {"static_resources": {"clusters": [{"name": "c",
                           "common_lb_config": {"healthy_panic_threshold": {"value": "NaN"}},

@@ -97,17 +97,7 @@ public final class ProtoSchema {
         return i < 0 ? null : messageAt(i);
     }
 
-    /** An extension type that may appear in an {@code Any}, by full name, or null when Trellis does not implement it. */
-    public MessageSchema anyType(String fullName) {
-        for (int k = 0; k < anyCount; k++) {
-            MessageSchema m = messageAt(ints[anyIndex + k]);
-            if (m.fullName().equals(fullName)) {
-                return m;
-            }
-        }
-        return null;
-    }
-
+    /** The extension types Trellis implements (those an error about an unknown {@code Any} type lists). */
     public List<MessageSchema> anyTypes() {
         List<MessageSchema> all = new ArrayList<>(anyCount);
         for (int k = 0; k < anyCount; k++) {

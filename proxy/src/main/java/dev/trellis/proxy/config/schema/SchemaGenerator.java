@@ -27,7 +27,8 @@ import java.util.Map;
 
 /**
  * Writes the schema table at build time (Maven's {@code process-classes} phase runs {@link #main}) from protobuf's
- * descriptors: every message reachable from the bootstrap and from the extension types Trellis implements.
+ * descriptors: every message of the .proto files of the bootstrap and of the extension types Trellis implements, and
+ * of the files they import.
  */
 public final class SchemaGenerator {
     private final Map<Descriptor, Integer> messages = new LinkedHashMap<>();
@@ -69,6 +70,13 @@ public final class SchemaGenerator {
 
     private byte[] write(List<Descriptor> roots, List<Descriptor> anyTypes) {
         Deque<Descriptor> todo = new ArrayDeque<>(roots);
+        // Every message of the roots' .proto files and of the files they import, as protobuf's JSON type registry
+        // holds them: any of these may be named by an Any's "@type" in a bootstrap (the compilers then say whether
+        // Trellis implements it).
+        java.util.Set<String> files = new java.util.HashSet<>();
+        for (Descriptor root : roots) {
+            addFile(root.getFile(), files, todo);
+        }
         while (!todo.isEmpty()) {
             Descriptor d = todo.poll();
             if (messages.containsKey(d)) {
@@ -172,6 +180,21 @@ public final class SchemaGenerator {
         ints.forEach(buf::putInt);
         buf.putInt(blob.size()).put(blob.toByteArray());
         return buf.array();
+    }
+
+    private static void addFile(FileDescriptor file, java.util.Set<String> files, Deque<Descriptor> todo) {
+        if (!files.add(file.getFullName())) {
+            return;
+        }
+        for (FileDescriptor dependency : file.getDependencies()) {
+            addFile(dependency, files, todo);
+        }
+        Deque<Descriptor> nested = new ArrayDeque<>(file.getMessageTypes());
+        while (!nested.isEmpty()) {
+            Descriptor d = nested.poll();
+            todo.add(d);
+            nested.addAll(d.getNestedTypes());
+        }
     }
 
     private int string(String s) {
