@@ -241,12 +241,8 @@ final class YamlProtoReader {
             }
             value = message(valueNode, type, path + ".value", depth + 1);
         }
-        try {
-            w.out.writeString(1, url);
-            w.out.writeByteArray(2, value);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        w.string(1, url);
+        w.bytes(2, value);
     }
 
     private void struct(Writer w, Node node, String path, int depth) {

@@ -6,6 +6,7 @@ import com.google.protobuf.Message;
 import dev.trellis.proxy.config.schema.FieldSchema;
 import dev.trellis.proxy.config.schema.MessageSchema;
 import dev.trellis.proxy.config.schema.ProtoSchema;
+import dev.trellis.proxy.config.schema.ProtocNames;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -104,7 +105,7 @@ final class Presence {
      * field cannot be read that way, so that the caller reads the map itself.
      */
     static boolean hasEntries(Message message, String field) {
-        VarHandle h = mapField(message.getClass(), camel(field, false) + "_");
+        VarHandle h = mapField(message.getClass(), ProtocNames.camel(field, false) + "_");
         if (h == null) {
             return true;
         }
@@ -132,11 +133,11 @@ final class Presence {
     }
 
     private static Probe probe(Class<?> type, FieldSchema f) {
-        String camel = camel(f.name(), true);
+        String camel = ProtocNames.camel(f.name(), true);
         MethodHandles.Lookup pub = MethodHandles.publicLookup();
         try {
             if (f.map()) {
-                VarHandle v = mapField(type, camel(f.name(), false) + "_");
+                VarHandle v = mapField(type, ProtocNames.camel(f.name(), false) + "_");
                 return v == null
                         ? null
                         : new Probe(
@@ -184,28 +185,5 @@ final class Presence {
         } catch (NoSuchFieldException | IllegalAccessException e) {
             return null;
         }
-    }
-
-    /** protoc's Java naming: underscores and digits start a capital, as in {@code http2_protocol_options}. */
-    static String camel(String protoName, boolean capitalizeFirst) {
-        StringBuilder sb = new StringBuilder(protoName.length());
-        boolean upper = capitalizeFirst;
-        for (int i = 0; i < protoName.length(); i++) {
-            char c = protoName.charAt(i);
-            if (Character.isLowerCase(c)) {
-                sb.append(upper ? Character.toUpperCase(c) : c);
-                upper = false;
-            } else if (Character.isUpperCase(c)) {
-                // protoc keeps capitals, except the very first when the name must start lowercase
-                sb.append(i == 0 && !capitalizeFirst ? Character.toLowerCase(c) : c);
-                upper = false;
-            } else if (Character.isDigit(c)) {
-                sb.append(c);
-                upper = true;
-            } else {
-                upper = true;
-            }
-        }
-        return sb.toString();
     }
 }

@@ -6,7 +6,6 @@ import com.google.protobuf.Descriptors.EnumValueDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Descriptors.FileDescriptor;
 import com.google.protobuf.Descriptors.OneofDescriptor;
-import com.google.protobuf.Message;
 import dev.trellis.proxy.bootstrap.ExtensionTypes;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
 import java.io.ByteArrayOutputStream;
@@ -52,20 +51,11 @@ public final class SchemaGenerator {
         List<Descriptor> roots = new ArrayList<>();
         roots.add(Bootstrap.getDescriptor());
         List<Descriptor> anyTypes = new ArrayList<>();
-        for (Class<? extends Message> type : ExtensionTypes.TYPES) {
-            Descriptor d = descriptorOf(type);
+        for (Descriptor d : ExtensionTypes.descriptors()) {
             roots.add(d);
             anyTypes.add(d);
         }
         return new SchemaGenerator().write(roots, anyTypes);
-    }
-
-    static Descriptor descriptorOf(Class<? extends Message> type) {
-        try {
-            return (Descriptor) type.getMethod("getDescriptor").invoke(null);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(type + " is not a generated message", e);
-        }
     }
 
     private byte[] write(List<Descriptor> roots, List<Descriptor> anyTypes) {
@@ -233,19 +223,8 @@ public final class SchemaGenerator {
         if (file.getOptions().hasJavaOuterClassname()) {
             return file.getOptions().getJavaOuterClassname();
         }
-        String base =
-                file.getName().substring(file.getName().lastIndexOf('/') + 1).replaceFirst("\\.proto$", "");
-        StringBuilder sb = new StringBuilder();
-        boolean upper = true;
-        for (char ch : base.toCharArray()) {
-            if (ch == '_' || ch == '-' || ch == '.') {
-                upper = true;
-            } else {
-                sb.append(upper ? Character.toUpperCase(ch) : ch);
-                upper = Character.isDigit(ch);
-            }
-        }
-        String outer = sb.toString();
+        String outer = ProtocNames.camel(
+                file.getName().substring(file.getName().lastIndexOf('/') + 1).replaceFirst("\\.proto$", ""), true);
         for (Descriptor m : file.getMessageTypes()) {
             if (m.getName().equals(outer)) {
                 return outer + "OuterClass";
