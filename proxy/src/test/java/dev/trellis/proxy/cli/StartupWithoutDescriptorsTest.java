@@ -47,6 +47,11 @@ class StartupWithoutDescriptorsTest {
                 .noneMatch(l -> l.matches(".* io\\.envoyproxy\\.\\S+Proto source: .*"))
                 .noneMatch(l -> l.contains("com.google.protobuf.Descriptors$FileDescriptor "))
                 .noneMatch(l -> l.contains("com.google.protobuf.util.JsonFormat "));
+        // Netty is told to log through java.util.logging: it does not probe for SLF4J or Log4J on the way to ready.
+        assertThat(loaded)
+                .as("Netty's logging probes")
+                .noneMatch(l -> l.contains("io.netty.util.internal.logging.Slf4JLoggerFactory"))
+                .noneMatch(l -> l.contains("io.netty.util.internal.logging.Log4JLogger"));
     }
 
     /** The proxy command as {@code trellis proxy} runs it. */
