@@ -98,7 +98,19 @@ public final class AccessLogs {
         Fields.requireOnly(
                 s,
                 where + " log_format",
-                Set.of("text_format", "text_format_source", "json_format", "omit_empty_values", "content_type"));
+                Set.of(
+                        "text_format",
+                        "text_format_source",
+                        "json_format",
+                        "json_format_options",
+                        "omit_empty_values",
+                        "content_type"));
+        // Istio sets json_format_options {sort_properties: false} on its JSON logs. A Struct's keys have no order, so
+        // Envoy's unsorted output is in no defined order either: sorted output satisfies both settings.
+        if (s.hasJsonFormatOptions()) {
+            Fields.requireOnly(
+                    s.getJsonFormatOptions(), where + " log_format.json_format_options", Set.of("sort_properties"));
+        }
         if (s.hasJsonFormat()) {
             return LogFormat.json(strings(s.getJsonFormat()), where);
         }

@@ -108,17 +108,21 @@ public final class LogFormat {
                     case "DURATION" -> e -> Long.toString(e.durationMs());
                     case "PROTOCOL" -> LogEntry::protocol;
                     case "UPSTREAM_HOST" -> LogEntry::upstreamHost;
-                    case "UPSTREAM_CLUSTER" -> LogEntry::upstreamCluster;
+                    // No alt_stat_name yet, so the raw name and the stat name are the same.
+                    case "UPSTREAM_CLUSTER", "UPSTREAM_CLUSTER_RAW" -> LogEntry::upstreamCluster;
+                    case "UPSTREAM_LOCAL_ADDRESS" -> LogEntry::upstreamLocalAddress;
+                    case "UPSTREAM_LOCAL_ADDRESS_WITHOUT_PORT" -> e -> withoutPort(e.upstreamLocalAddress());
                     case "DOWNSTREAM_REMOTE_ADDRESS" -> LogEntry::downstreamRemoteAddress;
                     case "DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT" -> e -> withoutPort(e.downstreamRemoteAddress());
                     case "DOWNSTREAM_LOCAL_ADDRESS" -> LogEntry::downstreamLocalAddress;
                     case "DOWNSTREAM_LOCAL_ADDRESS_WITHOUT_PORT" -> e -> withoutPort(e.downstreamLocalAddress());
                     case "ROUTE_NAME" -> LogEntry::routeName;
-                    // Not known until TLS and connection tracking arrive: Envoy prints "-" when absent too.
-                    case "REQUESTED_SERVER_NAME",
-                            "UPSTREAM_LOCAL_ADDRESS",
-                            "UPSTREAM_TRANSPORT_FAILURE_REASON",
-                            "CONNECTION_TERMINATION_DETAILS" -> e -> null;
+                    // Absent until TLS (server names) and filters that end connections with details (RBAC) arrive;
+                    // Envoy prints "-" when absent too.
+                    case "REQUESTED_SERVER_NAME" -> LogEntry::requestedServerName;
+                    case "UPSTREAM_TRANSPORT_FAILURE_REASON" -> LogEntry::upstreamTransportFailureReason;
+                    case "CONNECTION_TERMINATION_DETAILS" -> LogEntry::connectionTerminationDetails;
+                    case "ACCESS_LOG_TYPE" -> LogEntry::accessLogType;
                     default ->
                         throw new ConfigException(where + ": access log operator %" + name + "% is not supported");
                 };

@@ -18,8 +18,10 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayDeque;
 import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -62,10 +64,19 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     private String copyReason = "";
     private long received;
     private long sent;
+    /** Null without access logs. */
+    private final TcpConnectionLog log;
+
+    private ScheduledFuture<?> logFlush;
+    /** The connection's event loop, kept because the splice relay deregisters the channel from it. */
+    private EventExecutor loop;
 
     public TcpProxyHandler(TcpProxyConfig cfg, ConnectionInfo info) {
         this.cfg = cfg;
         this.info = info;
+        this.log = cfg.accessLogs().isEmpty()
+                ? null
+                : new TcpConnectionLog(cfg.accessLogs(), info, this::bytesReceived, this::bytesSent);
     }
 
     /** Installs the relay (and its idle timer) on an accepted connection. */
@@ -112,6 +123,11 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         }
         downstream = ctx.channel();
         cfg.cxTotal().inc();
+        if (log != null && cfg.accessLogFlushIntervalMs() > 0) {
+            // Envoy's access_log_flush_interval: runs from the connection's start, re-armed after each line.
+            loop = ctx.executor();
+            scheduleLogFlush();
+        }
         String name = cfg.clusters().get(0);
         if (cfg.clusters().size() > 1) {
             int[] cum = cfg.cumulativeWeights();
@@ -125,6 +141,16 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         cluster = cfg.context().clusters().get(name);
         host = cluster == null ? null : cluster.choose(LbContext.NONE, info.originalDestination());
         if (host == null || !cluster.circuitBreakers().tryAcquireConnection()) {
+            if (log != null) {
+                if (cluster != null) {
+                    log.cluster(name);
+                }
+                // Envoy's tcp_proxy: NC without the cluster, UH without a host, UO over max_connections.
+                log.flag(
+                        cluster == null
+                                ? TcpConnectionLog.NC
+                                : host == null ? TcpConnectionLog.UH : TcpConnectionLog.UO);
+            }
             cfg.noRoute().inc();
             if (cluster != null && host == null) {
                 cluster.stats().noHealthyUpstream.inc();
@@ -135,9 +161,15 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         }
         cluster.stats().cxTotal.inc();
         cluster.stats().cxActive.inc();
+        if (log != null) {
+            log.cluster(name);
+        }
+        // channelInactive clears the field (and may run before the connect completes).
+        Host chosen = host;
         var channelClass = cfg.context().transport().channelFor(host);
         if (channelClass == null) {
             // A unix-socket endpoint without epoll: nothing can reach it.
+            connectFailed(chosen);
             cluster.stats().cxConnectFail.inc();
             downstream.close();
             return;
@@ -155,6 +187,7 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         }
         b.connect(host.address()).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
+                connectFailed(chosen);
                 cluster.stats().cxConnectFail.inc();
                 downstream.close();
                 return;
@@ -164,8 +197,39 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
                 upstream.close();
                 return;
             }
+            if (log != null) {
+                log.upstreamHost(chosen.addressString());
+                log.upstreamLocal(upstream.localAddress());
+                if (cfg.flushAccessLogOnConnected()) {
+                    log.write(TcpConnectionLog.CONNECTED);
+                }
+            }
             connected();
         });
+    }
+
+    /**
+     * Envoy's flags for a failed connect: UF, and URX because the only attempt ({@code max_connect_attempts} defaults
+     * to 1 and no retry is made) is used up.
+     */
+    private void connectFailed(Host chosen) {
+        if (log != null) {
+            // Envoy names the host whose connect failed.
+            log.upstreamHost(chosen.addressString());
+            log.flag(TcpConnectionLog.UF | TcpConnectionLog.URX);
+        }
+    }
+
+    /** On the connection's event loop, also while the splice relay holds the channels deregistered from it. */
+    private void flushLog() {
+        if (downstream.isActive()) {
+            log.write(TcpConnectionLog.PERIODIC);
+            scheduleLogFlush();
+        }
+    }
+
+    private void scheduleLogFlush() {
+        logFlush = loop.schedule(this::flushLog, cfg.accessLogFlushIntervalMs(), TimeUnit.MILLISECONDS);
     }
 
     private void connected() {
@@ -382,6 +446,13 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (log != null && downstream != null) {
+            if (logFlush != null) {
+                logFlush.cancel(false);
+            }
+            // One line per downstream connection when it closes; both data paths counted every byte by now.
+            log.write(TcpConnectionLog.END);
+        }
         release(early);
         release(earlyFromUpstream);
         if (upstream != null) {

@@ -15,6 +15,11 @@
  *       handler that must see the bytes (a TLS transport socket, later). {@code -Dtrellis.tcp.splice=false} forces it.
  * </ul>
  *
+ * <p>Access logs ({@code access_log}, {@code access_log_options}): one line per downstream connection when it closes
+ * ({@code TcpConnectionLog}), optionally also once the upstream connected and every flush interval, through the same
+ * compiled logs and background writers as the HTTP connection manager. Neither data path does anything for them: the
+ * line reads the byte counters both paths keep anyway, on the connection's event loop.
+ *
  * <p>Why not Netty's own {@code AbstractEpollStreamChannel.spliceTo} (deprecated in 4.2): its splice returns 0 for
  * both "nothing yet" and end-of-stream, so a FIN is only seen through EPOLLRDHUP, which shuts the input (or closes the
  * channel) while bytes may still wait in the socket behind a full pipe; its promise completes only when a whole length

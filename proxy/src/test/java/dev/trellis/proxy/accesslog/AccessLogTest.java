@@ -1,6 +1,7 @@
 package dev.trellis.proxy.accesslog;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.trellis.proxy.config.ConfigException;
@@ -95,6 +96,19 @@ class AccessLogTest {
             assertThat(json.get(0)).isEqualTo("{\"code\":200,\"flags\":null,\"host\":\"127.0.0.1:" + up.port() + "\"}");
             assertThat(json.get(1)).isEqualTo("{\"code\":404,\"flags\":\"NR\",\"host\":null}");
         }
+    }
+
+    @Test
+    void istiosDefaultTextFormatCompiles() {
+        // pilot's EnvoyTextLogFormat, which Istio installs for HTTP and TCP listeners alike.
+        String istio = "[%START_TIME%] \"%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %PROTOCOL%\" "
+                + "%RESPONSE_CODE% %RESPONSE_FLAGS% %RESPONSE_CODE_DETAILS% %CONNECTION_TERMINATION_DETAILS% "
+                + "\"%UPSTREAM_TRANSPORT_FAILURE_REASON%\" %BYTES_RECEIVED% %BYTES_SENT% %DURATION% "
+                + "%RESP(X-ENVOY-UPSTREAM-SERVICE-TIME)% \"%REQ(X-FORWARDED-FOR)%\" \"%REQ(USER-AGENT)%\" "
+                + "\"%REQ(X-REQUEST-ID)%\" \"%REQ(:AUTHORITY)%\" \"%UPSTREAM_HOST%\" %UPSTREAM_CLUSTER_RAW% "
+                + "%UPSTREAM_LOCAL_ADDRESS% %DOWNSTREAM_LOCAL_ADDRESS% %DOWNSTREAM_REMOTE_ADDRESS% "
+                + "%REQUESTED_SERVER_NAME% %ROUTE_NAME%\n";
+        assertThatCode(() -> LogFormat.compile(istio, "x")).doesNotThrowAnyException();
     }
 
     @Test
