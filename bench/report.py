@@ -2,9 +2,13 @@
 """Turns one bench/run work directory into results: OUT.json (schema trellis.bench/v1), OUT.md and OUT.svg.
 
 Usage: report.py WORK_DIR OUT_PREFIX     (python3 standard library only)
+       report.py --h2-check SETUP_DIR    checks one HTTP/2 point (bench/run calls it): prints the problems, exit 1 if any
 
 WORK_DIR holds settings.env and one directory per setup (<system>-<variant>-<hops>) with meta.env, wrk outputs
-(tput-c<N>.txt), trellis load JSON (lat-q<R>-c<N>.json) and CPU tick pairs (*.cpu) taken around each measurement.
+(tput-c<N>.txt), trellis load JSON (lat-q<R>-c<N>.json) and CPU tick pairs (*.cpu) taken around each measurement;
+and one per HTTP/2 point (h2-<system>) with meta.env, h2load outputs (warmup.txt, h2load.txt), the probe request's
+response headers (probe.headers) and the proxy's counters at the start, before and after the measured run
+(stats-*.txt: Trellis's /stats, HAProxy's CSV, nginx's stub_status).
 """
 
 import json
@@ -151,6 +155,323 @@ def collect(work):
     return settings, results
 
 
+# --- HTTP/2 point ---------------------------------------------------------------------------------------------------
+# Trellis's HTTP/2 codec counters (Envoy's names) that must not move while every request succeeds.
+H2_ERROR_COUNTERS = ("rx_reset", "tx_reset", "stream_refused_errors", "goaway_sent", "goaway_graceful_sent",
+                     "header_overflow", "rx_messaging_error", "outbound_control_flood", "inbound_empty_frames_flood",
+                     "inbound_priority_frames_flood", "inbound_window_update_frames_flood", "keepalive_timeout",
+                     "trailers")
+# Of those, the ones a timed warm-up may move when h2load stops with streams in flight (it closes its connections).
+H2_ABANDON_COUNTERS = ("rx_reset", "tx_reset", "goaway_sent", "goaway_graceful_sent")
+H2_GAUGES = ("streams_active", "pending_send_bytes")
+TRELLIS_HOP, TRELLIS_CLUSTER = "hop0", "upstream"
+
+
+def h2_duration_ms(text):
+    m = re.match(r"([\d.]+)(us|ms|s)$", text)
+    if not m:
+        return None
+    return float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
+
+
+def parse_h2load(path):
+    """h2load's text output -> protocol, counts, rate and request times; None when there is no file."""
+    if not os.path.exists(path):
+        return None
+    text = open(path).read()
+    res = {}
+    m = re.search(r"^Application protocol: (\S+)", text, re.M)
+    res["protocol"] = m.group(1) if m else None
+    m = re.search(r"^h2load exit status: (\d+)", text, re.M)
+    res["exit_status"] = int(m.group(1)) if m else None
+    m = re.search(r"^finished in ([\d.]+)(\w+), ([\d.]+) req/s", text, re.M)
+    if m:
+        res["elapsed_s"] = h2_duration_ms(m.group(1) + m.group(2)) / 1000
+        res["rps"] = float(m.group(3))
+    m = re.search(r"^requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, "
+                  r"(\d+) timeout", text, re.M)
+    if m:
+        for k, v in zip(("total", "started", "done", "succeeded", "failed", "errored", "timeout"), m.groups()):
+            res[k] = int(v)
+    m = re.search(r"^status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx", text, re.M)
+    if m:
+        res["status"] = dict(zip(("2xx", "3xx", "4xx", "5xx"), (int(x) for x in m.groups())))
+    m = re.search(r"^time for request:\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)", text, re.M)
+    if m:
+        for k, v in zip(("min", "max", "mean", "sd"), m.groups()):
+            res["request_%s_ms" % k] = h2_duration_ms(v)
+    if "total" not in res:
+        lines = [x for x in text.strip().splitlines() if x and not x.startswith("progress:")]
+        res["error"] = " / ".join(lines[-3:]) if lines else "no output"
+    return res
+
+
+def parse_trellis_stats(path):
+    out = {}
+    for line in open(path) if os.path.exists(path) else []:
+        k, _, v = line.strip().rpartition(": ")
+        try:
+            out[k] = int(v)
+        except ValueError:
+            pass
+    return out
+
+
+def parse_haproxy_csv(path):
+    """HAProxy's stats CSV -> {(pxname, svname): {field: int}}."""
+    out = {}
+    lines = open(path).read().splitlines() if os.path.exists(path) else []
+    if not lines or not lines[0].startswith("# "):
+        return out
+    head = lines[0][2:].split(",")
+    for line in lines[1:]:
+        row = dict(zip(head, line.split(",")))
+        if "pxname" in row:
+            out[(row["pxname"], row["svname"])] = {k: int(v) for k, v in row.items() if v.isdigit()}
+    return out
+
+
+def parse_stub_status(path):
+    text = open(path).read() if os.path.exists(path) else ""
+    m = re.search(r"server accepts handled requests\s+(\d+)\s+(\d+)\s+(\d+)", text)
+    return {"accepts": int(m.group(1)), "handled": int(m.group(2)), "requests": int(m.group(3))} if m else {}
+
+
+def h2_point(d, clk=100):
+    """One HTTP/2 point's figures and the checks that it was HTTP/2 end to end with no error: (entry, problems)."""
+    meta = read_env(os.path.join(d, "meta.env"))
+    sysname = meta.get("system", os.path.basename(d)[3:])
+    e = {"system": sysname, "hops": 0 if sysname == "baseline" else 1,
+         "upstream_protocol": meta.get("upstream_protocol"), "status": meta.get("status", "not run")}
+    if meta.get("error"):
+        e["error"] = meta["error"]
+    if e["status"] == "failed to start":
+        return e, ["%s failed to start: %s" % (sysname, meta.get("error", "?"))]
+    problems, notes = [], []
+    n = int(meta.get("requests", "0"))
+    conns = int(meta.get("connections", "0"))
+    e.update({"requests_sent": n, "connections": conns, "streams_per_connection": int(meta.get("streams", "0"))})
+    if meta.get("ready_ms"):
+        e["ready_ms"] = int(meta["ready_ms"])
+    if meta.get("rss_kib"):
+        e["peak_rss_mib"] = round(int(meta["rss_kib"]) / 1024, 1)
+
+    # The probe: HTTP/2 from the client, and the protocol the echo server saw from the hop.
+    headers = open(os.path.join(d, "probe.headers")).read() if os.path.exists(os.path.join(d, "probe.headers")) else ""
+    status_line = headers.splitlines()[0].strip() if headers.strip() else "no response"
+    m = re.search(r"^x-echo-protocol:\s*(\S+)", headers, re.M | re.I)
+    echo_proto = m.group(1) if m else None
+    e["probe"] = {"status_line": status_line, "echo_saw": echo_proto}
+    if status_line != "HTTP/2 200":
+        problems.append("probe request: '%s', wanted 'HTTP/2 200'" % status_line)
+    if echo_proto != e["upstream_protocol"]:
+        problems.append("probe request: the echo server saw %s from the hop, wanted %s" % (echo_proto,
+                                                                                          e["upstream_protocol"]))
+
+    rounds = sorted((f for f in os.listdir(d) if re.match(r"warmup-\d+\.txt$", f)), key=lambda f: int(f[7:-4]))
+    warm = [parse_h2load(os.path.join(d, f)) or {} for f in rounds]
+    e["warmup_rps"] = [w.get("rps") for w in warm]
+    h = parse_h2load(os.path.join(d, "h2load.txt"))
+    if not h or "total" not in h:
+        killed = (h or {}).get("exit_status") in (124, 137)
+        problems.append("h2load did not finish the measured run%s: %s" % (
+            " (killed at its time limit: a stall?)" if killed else "", (h or {}).get("error", "no output")))
+        h = h or {}
+    else:
+        e.update({"rps": h.get("rps"), "elapsed_s": h.get("elapsed_s"), "requests": h["total"],
+                  "succeeded": h["succeeded"],
+                  # Every request sent that did not come back 2xx (failed, errored, timed out or another status).
+                  "errors": n - h["status"]["2xx"] if h.get("status") else None,
+                  "status_codes": h.get("status")})
+        for k in ("request_min_ms", "request_mean_ms", "request_max_ms"):
+            if h.get(k) is not None:
+                e[k] = round(h[k], 3)
+        if h.get("protocol") != "h2c":
+            problems.append("h2load: application protocol %s, wanted h2c" % h.get("protocol"))
+        if h.get("exit_status") not in (0, None):
+            problems.append("h2load: exit status %s%s" % (h["exit_status"], " (killed: stalled?)"
+                                                          if h["exit_status"] in (124, 137) else ""))
+        if not (h["total"] == h["done"] == h["succeeded"] == n):
+            problems.append("h2load: %d total, %d done, %d succeeded, wanted %d each"
+                            % (h["total"], h["done"], h["succeeded"], n))
+        for k in ("failed", "errored", "timeout"):
+            if h[k]:
+                problems.append("h2load: %d %s" % (h[k], k))
+        if h.get("status", {}).get("2xx") != n:
+            problems.append("h2load: status codes %s, wanted %d 2xx" % (h.get("status"), n))
+    cpu = cpu_seconds(os.path.join(d, "h2load.cpu"), clk)
+    e["cpu_s"] = cpu if e["hops"] else None
+    e["cpu_s_per_1k"] = per_1k(cpu, e.get("requests")) if e["hops"] else None
+    # The warm-up must have run over HTTP/2 too, and without errors (a timed round may abandon streams at its end).
+    for i, w in enumerate(warm):
+        if w.get("protocol") != "h2c":
+            problems.append("warm-up round %d: h2load's application protocol %s, wanted h2c" % (i + 1, w.get("protocol")))
+        for k in ("failed", "errored", "timeout"):
+            if w.get(k):
+                problems.append("warm-up round %d: h2load: %d %s" % (i + 1, w[k], k))
+        bad = sum(v for c, v in (w.get("status") or {}).items() if c != "2xx")
+        if bad:
+            problems.append("warm-up round %d: h2load: %d responses not 2xx" % (i + 1, bad))
+
+    path = lambda name: os.path.join(d, "stats-%s.txt" % name)
+    if sysname == "trellis":
+        s0, s1, s2 = (parse_trellis_stats(path(x)) for x in ("start", "before", "after"))
+        if not s2:
+            problems.append("Trellis /stats: no answer after the run")
+        else:
+            delta = lambda k: s2.get(k, 0) - s1.get(k, 0)
+            dn = "http.%s." % TRELLIS_HOP
+            up = "cluster.%s." % TRELLIS_CLUSTER
+            want = {dn + "downstream_rq_total": n, dn + "downstream_rq_2xx": n,
+                    dn + "downstream_cx_http2_total": conns, dn + "downstream_cx_http1_total": 0,
+                    up + "upstream_rq_total": n, up + "upstream_rq_2xx": n,
+                    up + "upstream_cx_destroy": 0, up + "upstream_cx_connect_fail": 0, up + "upstream_rq_timeout": 0,
+                    up + "upstream_rq_pending_overflow": 0}
+            for c in H2_ERROR_COUNTERS:
+                want["http2." + c] = 0
+                if c != "header_overflow":  # downstream only: response headers have no size limit
+                    want[up + "http2." + c] = 0
+            for k, v in want.items():
+                if k not in s2:
+                    problems.append("Trellis /stats has no %s%s" % (k, " (the upstream codec is not HTTP/2)"
+                                                                      if k.startswith(up + "http2.") else ""))
+                elif delta(k) != v:
+                    problems.append("Trellis %s moved by %d during the run, wanted %d" % (k, delta(k), v))
+            # Nothing held once every stream is done: no leaked stream, request or queued byte.
+            for k in ["http2." + g for g in H2_GAUGES] + [up + "http2." + g for g in H2_GAUGES] + \
+                     [up + "upstream_rq_active"]:
+                if s2.get(k, 0) != 0:
+                    problems.append("Trellis %s is %d after the run, wanted 0" % (k, s2[k]))
+            e["upstream_connections"] = s2.get(up + "upstream_cx_active")
+            e["stats_delta"] = {k: delta(k) for k in sorted(want) if k in s2 and delta(k)}
+            # The timed warm-up ends with abandoned streams: resets and GOAWAYs are expected then, nothing else.
+            for k in sorted(s1):
+                moved = s1[k] - s0.get(k, 0)
+                c = k.rsplit(".", 1)[-1]
+                if moved and ".http2." in "." + k and c in H2_ERROR_COUNTERS:
+                    if c in H2_ABANDON_COUNTERS:
+                        notes.append("Trellis %s +%d" % (k, moved))
+                    else:
+                        problems.append("warm-up: Trellis %s +%d" % (k, moved))
+            for k in (up + "upstream_cx_destroy", up + "upstream_cx_connect_fail"):
+                if s1.get(k, 0) - s0.get(k, 0):
+                    problems.append("warm-up: Trellis %s +%d" % (k, s1[k] - s0.get(k, 0)))
+    elif sysname == "haproxy":
+        s1, s2 = parse_haproxy_csv(path("before")), parse_haproxy_csv(path("after"))
+        fe, be = ("hop0", "FRONTEND"), ("upstream", "BACKEND")
+        if fe not in s2 or be not in s2:
+            problems.append("HAProxy stats: no answer after the run")
+        else:
+            delta = lambda row, k: s2[row].get(k, 0) - s1.get(row, {}).get(k, 0)
+            want = [(fe, "req_tot", n), (fe, "hrsp_2xx", n), (fe, "ereq", 0), (be, "hrsp_2xx", n)] + \
+                   [(be, k, 0) for k in ("econ", "eresp", "wretr", "wredis", "cli_abrt", "srv_abrt")]
+            for row, k, v in want:
+                if delta(row, k) != v:
+                    problems.append("HAProxy %s %s moved by %d during the run, wanted %d"
+                                    % ("/".join(row), k, delta(row, k), v))
+    elif sysname == "nginx":
+        s1, s2 = parse_stub_status(path("before")), parse_stub_status(path("after"))
+        if not s2:
+            problems.append("nginx stub_status: no answer after the run")
+        elif s2["requests"] - s1.get("requests", 0) != n + 1:  # + the stub_status request itself
+            problems.append("nginx handled %d requests during the run, wanted %d"
+                            % (s2["requests"] - s1.get("requests", 0) - 1, n))
+    e["checks"] = problems
+    if notes:
+        e["notes"] = notes
+    return e, problems
+
+
+def collect_h2(work, settings):
+    if settings.get("h2", "0") == "0" or "h2_conns" not in settings:
+        return None
+    clk = int(settings.get("clk_tck", "100"))
+    results = []
+    for sysname in settings["systems"].split():
+        d = os.path.join(work, "h2-" + sysname)
+        if os.path.isdir(d):
+            results.append(h2_point(d, clk)[0])
+    rat = {}
+    t = next((r for r in results if r["system"] == "trellis" and r["status"] == "ok"), None)
+    for other in ("haproxy", "nginx"):
+        o = next((r for r in results if r["system"] == other and r["status"] == "ok"), None)
+        rat["trellis/%s" % other] = {"throughput": ratio(t.get("rps"), o.get("rps")),
+                                     "cpu_s_per_1k": ratio(t.get("cpu_s_per_1k"), o.get("cpu_s_per_1k")),
+                                     "other_upstream_protocol": o["upstream_protocol"]} if t and o else None
+    return {
+        "tool": settings.get("h2load"),
+        "settings": {"connections": int(settings["h2_conns"]), "streams_per_connection": int(settings["h2_streams"]),
+                     "payload_bytes": int(settings["payload"]), "warmup_round_s": float(settings["h2_round_s"]),
+                     "warmup_max_s": float(settings["h2_warm_max_s"]), "target_s": float(settings["h2_s"])},
+        "results": results,
+        "ratios": rat,
+    }
+    if h2:
+        doc["versions"]["h2load"] = h2.get("tool")
+        doc["http2"] = h2
+
+
+def h2_markdown(settings, h2):
+    L = []
+    st = h2["settings"]
+    L.append("## HTTP/2 throughput (h2load, closed loop, h2c prior knowledge, one hop)")
+    L.append("")
+    L.append("%s, %d connections × %d concurrent streams (%d requests in flight, as wrk's %s-connection HTTP/1.1 point), "
+             "1 KiB POST bodies echoed back. Warm-up: timed rounds of %.4gs until the rate stops rising (at most %.4gs; "
+             "the rates are listed below); then a fixed count of requests sized to take about %.4gs at the last "
+             "round's rate (so that none is in flight when h2load stops), each setup checked end to end: h2load's "
+             "protocol h2c, "
+             "every request answered 2xx, the echo server's view of the hop's protocol, and the proxy's own counters "
+             "(Trellis: requests, `http2.*` and `cluster.upstream.http2.*` codec errors and gauges; HAProxy: its CSV "
+             "stats; nginx: stub_status)."
+             % (h2.get("tool") or "h2load", st["connections"], st["streams_per_connection"],
+                st["connections"] * st["streams_per_connection"], "64", st["warmup_round_s"], st["warmup_max_s"],
+                st["target_s"]))
+    L.append("")
+    head = ["setup", "protocols (client → hop → echo)", "req/s", "requests", "errors", "CPU s/1k req",
+            "peak RSS MiB", "request ms mean / max", "upstream conns", "checks"]
+    L.append("| " + " | ".join(head) + " |")
+    L.append("|" + "---|" * len(head))
+    for r in h2["results"]:
+        label = LABELS[r["system"]] + ("" if r["hops"] == 0 else ", 1 hop")
+        if r["status"] == "failed to start":
+            L.append("| %s | failed to start |" % label + " |" * (len(head) - 2))
+            continue
+        protos = "h2c → echo" if r["hops"] == 0 else "h2c → %s" % ("h2c" if r["upstream_protocol"] == "HTTP/2.0"
+                                                                     else "**HTTP/1.1**")
+        times = "–"
+        if r.get("request_mean_ms") is not None:
+            times = "%.2f / %.1f" % (r["request_mean_ms"], r["request_max_ms"])
+        row = [label, protos, fmt(r.get("rps"), 0), fmt(r.get("requests")), fmt(r.get("errors")),
+               fmt(r.get("cpu_s_per_1k"), 3), fmt(r.get("peak_rss_mib"), 1), times,
+               fmt(r.get("upstream_connections")),
+               "ok" if r["status"] == "ok" else "**FAILED** (%d)" % len(r.get("checks", []))]
+        L.append("| " + " | ".join(row) + " |")
+    L.append("")
+    for r in h2["results"]:
+        if r.get("warmup_rps"):
+            L.append("- %s warm-up, req/s per round: %s" % (LABELS[r["system"]],
+                                                            ", ".join(fmt(x, 0) for x in r["warmup_rps"])))
+    for r in h2["results"]:
+        if r.get("checks"):
+            L.append("- **%s failed the HTTP/2 checks:** %s" % (LABELS[r["system"]], "; ".join(r["checks"])))
+        if r.get("notes"):
+            L.append("- %s, during the timed warm-up (h2load stops with streams in flight): %s"
+                     % (LABELS[r["system"]], "; ".join(r["notes"])))
+    for k, v in h2["ratios"].items():
+        if v:
+            L.append("- Trellis ÷ %s: throughput %s, CPU per request %s%s."
+                     % (LABELS[k.split("/")[1]], fmt(v["throughput"]), fmt(v["cpu_s_per_1k"]),
+                        " (nginx forwards over HTTP/1.1: not like for like)" if v["other_upstream_protocol"] != "HTTP/2.0"
+                        else ""))
+    if any(r["system"] == "nginx" for r in h2["results"]):
+        L.append("- nginx %s speaks HTTP/2 only towards clients: its proxy module forwards over HTTP/1.x (only "
+                 "grpc_pass speaks HTTP/2 upstream, for gRPC), so its row measures h2c in, HTTP/1.1 keep-alive out."
+                 % settings.get("nginx", "").replace("nginx version: nginx/", ""))
+    L.append("")
+    return "\n".join(L)
+
+
 def ratio(a, b):
     if a is None or b is None or b <= 0 or a < 0:
         return None
@@ -199,7 +520,7 @@ def setup_name(r):
     return LABELS[r["system"]] + ("" if r["hops"] == 0 else ", %d hop%s" % (r["hops"], "s" if r["hops"] > 1 else ""))
 
 
-def markdown(settings, results, rat):
+def markdown(settings, results, rat, h2=None):
     L = []
     L.append("# Trellis vs HAProxy vs nginx — %s (%s)" % (settings["name"], settings["date"]))
     L.append("")
@@ -225,6 +546,12 @@ def markdown(settings, results, rat):
         L.append("- **%s: %s**%s" % (setup_name(r), r["status"], (" — " + r["error"]) if r.get("error") else ""))
     if failed:
         L.append("")
+    if not results:
+        L.append("HTTP/1.1 points not run (--only-h2).")
+        L.append("")
+        if h2:
+            L.append(h2_markdown(settings, h2))
+        return "\n".join(L)
     tput_conns = settings["tput_conns"].split()
     L.append("## Maximum throughput (wrk, closed loop) and cost")
     L.append("")
@@ -292,6 +619,8 @@ def markdown(settings, results, rat):
     L.append("")
     L.append("Added latency can be negative or tiny on a noisy machine; a ratio is shown only when both are positive.")
     L.append("")
+    if h2:
+        L.append(h2_markdown(settings, h2))
     return "\n".join(L)
 
 
@@ -299,9 +628,10 @@ def esc(s):
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def svg(settings, results):
-    """Two panels: latency-percentile curves at the heaviest fixed rate, and throughput bars."""
-    W, H = 1100, 490
+def svg(settings, results, h2=None):
+    """Two panels: latency-percentile curves at the heaviest fixed rate, and throughput bars; with the HTTP/2 point, a
+    third below them: its throughput bars."""
+    W, H = 1100, 490 + (190 if h2 else 0)
     out = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" '
            'font-family="sans-serif" font-size="12">' % (W, H, W, H),
            '<rect width="100%" height="100%" fill="white"/>',
@@ -389,17 +719,65 @@ def svg(settings, results):
     if failed:
         out.append('<text x="%d" y="%d" fill="#b00">%s</text>' % (
             bx0, by0 + bh + 58, esc("; ".join("%s: %s" % (setup_name(r), r["status"]) for r in failed))))
+    if h2:
+        out.extend(h2_svg(h2, 70, 520, 990))
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
 
+def h2_svg(h2, x0, y0, pw):
+    """Horizontal bars: HTTP/2 req/s per setup; a failed check is drawn hatched-red and labelled."""
+    out = []
+    st = h2["settings"]
+    rows = [r for r in h2["results"] if r.get("rps") is not None or r["status"] == "failed to start"]
+    out.append('<text x="%d" y="%d" font-size="13">HTTP/2 throughput, req/s (h2load, closed loop, h2c, %d connections '
+               '\u00d7 %d streams, one hop)</text>' % (x0, y0, st["connections"], st["streams_per_connection"]))
+    vmax = max([r.get("rps") or 0 for r in rows] + [1.0])
+    mag = 10 ** math.floor(math.log10(vmax))
+    vtop = next(m * mag for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10) if m * mag >= vmax)
+    lw, bh, gap = 230, 24, 8
+    top = y0 + 14
+    for i in range(6):
+        x = x0 + lw + (pw - lw) * i / 5
+        out.append('<line x1="%.1f" x2="%.1f" y1="%d" y2="%d" stroke="#eee"/>'
+                   % (x, x, top, top + len(rows) * (bh + gap)))
+        out.append('<text x="%.1f" y="%d" text-anchor="middle" font-size="11">%d</text>'
+                   % (x, top + len(rows) * (bh + gap) + 12, vtop * i / 5))
+    for i, r in enumerate(rows):
+        y = top + i * (bh + gap)
+        label = LABELS[r["system"]] + ("" if r["hops"] == 0 else (" (h2c → h2c)" if r["upstream_protocol"] == "HTTP/2.0"
+                                                                  else " (h2c → HTTP/1.1)"))
+        out.append('<text x="%d" y="%d" font-size="12">%s</text>' % (x0, y + bh * 0.7, esc(label)))
+        v = r.get("rps") or 0
+        w = (pw - lw) * v / vtop
+        ok = r["status"] == "ok"
+        out.append('<rect x="%d" y="%d" width="%.1f" height="%d" fill="%s"%s><title>%s: %.0f req/s</title></rect>'
+                   % (x0 + lw, y, w, bh, COLORS[r["system"]] if ok else "#b00",
+                      "" if r["upstream_protocol"] == "HTTP/2.0" or not ok else ' fill-opacity="0.55"', esc(label), v))
+        text = "%.0f" % v if ok else ("%.0f — FAILED checks" % v if r["status"] != "failed to start"
+                                      else "failed to start")
+        out.append('<text x="%.1f" y="%d" font-size="11"%s>%s</text>'
+                   % (x0 + lw + w + 4, y + bh * 0.7, "" if ok else ' fill="#b00"', esc(text)))
+    return out
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--h2-check":
+        entry, problems = h2_point(sys.argv[2])
+        if problems:
+            print("\n".join(problems))
+            return 1
+        print("checks passed: %s req/s over %s, %s requests, all 2xx, HTTP/2 end to end%s"
+              % (fmt(entry.get("rps"), 0), "h2c" if entry["hops"] == 0 else "h2c -> " + entry["upstream_protocol"],
+                 entry.get("requests"), "".join("; warm-up: " + n for n in entry.get("notes", []))))
+        return 0
     if len(sys.argv) != 3:
         print(__doc__, file=sys.stderr)
         return 2
     work, prefix = sys.argv[1], sys.argv[2]
     settings, results = collect(work)
     rat = ratios(results, settings)
+    h2 = collect_h2(work, settings)
     doc = {
         "schema": "trellis.bench/v1",
         "name": settings["name"],
@@ -422,16 +800,19 @@ def main():
         "results": results,
         "ratios": rat,
     }
+    if h2:
+        doc["versions"]["h2load"] = h2.get("tool")
+        doc["http2"] = h2
     os.makedirs(os.path.dirname(os.path.abspath(prefix)), exist_ok=True)
     with open(prefix + ".json", "w") as f:
         json.dump(doc, f, indent=2)
         f.write("\n")
-    md = markdown(settings, results, rat)
+    md = markdown(settings, results, rat, h2)
     with open(prefix + ".md", "w") as f:
         f.write(md)
         f.write("\n![chart](%s.svg)\n" % os.path.basename(prefix))
     with open(prefix + ".svg", "w") as f:
-        f.write(svg(settings, results))
+        f.write(svg(settings, results, h2))
     print(md)
     print("results: %s.json, %s.md, %s.svg" % (prefix, prefix, prefix))
     return 0
