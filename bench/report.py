@@ -632,6 +632,13 @@ def svg(settings, results, h2=None):
     """Two panels: latency-percentile curves at the heaviest fixed rate, and throughput bars; with the HTTP/2 point, a
     third below them: its throughput bars."""
     W, H = 1100, 490 + (190 if h2 else 0)
+    if h2 and not results:  # --only-h2: the HTTP/2 panel alone
+        return "\n".join(['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="230" viewBox="0 0 %d 230" '
+                          'font-family="sans-serif" font-size="12">' % (W, W),
+                          '<rect width="100%" height="100%" fill="white"/>',
+                          '<text x="%d" y="22" font-size="15" text-anchor="middle">Trellis vs HAProxy vs nginx — %s, '
+                          '%s</text>' % (W // 2, esc(settings["name"]), esc(settings["date"][:10]))]
+                         + h2_svg(h2, 70, 60, 990) + ["</svg>"]) + "\n"
     out = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" '
            'font-family="sans-serif" font-size="12">' % (W, H, W, H),
            '<rect width="100%" height="100%" fill="white"/>',
