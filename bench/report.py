@@ -161,8 +161,6 @@ H2_ERROR_COUNTERS = ("rx_reset", "tx_reset", "stream_refused_errors", "goaway_se
                      "header_overflow", "rx_messaging_error", "outbound_control_flood", "inbound_empty_frames_flood",
                      "inbound_priority_frames_flood", "inbound_window_update_frames_flood", "keepalive_timeout",
                      "trailers")
-# Of those, the ones a timed warm-up may move when h2load stops with streams in flight (it closes its connections).
-H2_ABANDON_COUNTERS = ("rx_reset", "tx_reset", "goaway_sent", "goaway_graceful_sent")
 H2_GAUGES = ("streams_active", "pending_send_bytes")
 TRELLIS_HOP, TRELLIS_CLUSTER = "hop0", "upstream"
 
@@ -237,6 +235,53 @@ def parse_stub_status(path):
     return {"accepts": int(m.group(1)), "handled": int(m.group(2)), "requests": int(m.group(3))} if m else {}
 
 
+def trellis_window(label, s1, s2, count, opened, e):
+    """Trellis's counters from s1 to s2 against h2load's: exactly `count` requests on `opened` HTTP/2 connections."""
+    if not s2:
+        return ["%s: Trellis /stats did not answer" % label]
+    problems = []
+    delta = lambda k: s2.get(k, 0) - s1.get(k, 0)
+    dn = "http.%s." % TRELLIS_HOP
+    up = "cluster.%s." % TRELLIS_CLUSTER
+    want = {dn + "downstream_rq_total": count, dn + "downstream_rq_2xx": count,
+            dn + "downstream_cx_http2_total": opened, dn + "downstream_cx_http1_total": 0,
+            up + "upstream_rq_total": count, up + "upstream_rq_2xx": count,
+            up + "upstream_cx_destroy": 0, up + "upstream_cx_connect_fail": 0, up + "upstream_rq_timeout": 0,
+            up + "upstream_rq_pending_overflow": 0}
+    for c in H2_ERROR_COUNTERS:
+        want["http2." + c] = 0
+        if c != "header_overflow":  # downstream only: response headers have no size limit
+            want[up + "http2." + c] = 0
+    for k, v in want.items():
+        if k not in s2:
+            problems.append("%s: Trellis /stats has no %s%s" % (label, k, " (the upstream codec is not HTTP/2)"
+                                                                 if k.startswith(up + "http2.") else ""))
+        elif delta(k) != v:
+            problems.append("%s: Trellis %s moved by %d, wanted %d" % (label, k, delta(k), v))
+    # Nothing held once every stream is done: no leaked stream, request or queued byte.
+    for k in ["http2." + g for g in H2_GAUGES] + [up + "http2." + g for g in H2_GAUGES] + [up + "upstream_rq_active"]:
+        if s2.get(k, 0) != 0:
+            problems.append("%s: Trellis %s is %d at its end, wanted 0" % (label, k, s2[k]))
+    if label == "run":
+        e["upstream_connections"] = s2.get(up + "upstream_cx_active")
+        e["stats_delta"] = {k: delta(k) for k in sorted(want) if k in s2 and delta(k)}
+    return problems
+
+
+def haproxy_window(label, s1, s2, count):
+    fe, be = ("hop0", "FRONTEND"), ("upstream", "BACKEND")
+    if fe not in s2 or be not in s2:
+        return ["%s: HAProxy stats did not answer" % label]
+    problems = []
+    delta = lambda row, k: s2[row].get(k, 0) - s1.get(row, {}).get(k, 0)
+    want = [(fe, "req_tot", count), (fe, "hrsp_2xx", count), (fe, "ereq", 0), (be, "hrsp_2xx", count)] + \
+           [(be, k, 0) for k in ("econ", "eresp", "wretr", "wredis", "cli_abrt", "srv_abrt")]
+    for row, k, v in want:
+        if delta(row, k) != v:
+            problems.append("%s: HAProxy %s %s moved by %d, wanted %d" % (label, "/".join(row), k, delta(row, k), v))
+    return problems
+
+
 def h2_point(d, clk=100):
     """One HTTP/2 point's figures and the checks that it was HTTP/2 end to end with no error: (entry, problems)."""
     meta = read_env(os.path.join(d, "meta.env"))
@@ -247,7 +292,7 @@ def h2_point(d, clk=100):
         e["error"] = meta["error"]
     if e["status"] == "failed to start":
         return e, ["%s failed to start: %s" % (sysname, meta.get("error", "?"))]
-    problems, notes = [], []
+    problems = []
     n = int(meta.get("requests", "0"))
     conns = int(meta.get("connections", "0"))
     e.update({"requests_sent": n, "connections": conns, "streams_per_connection": int(meta.get("streams", "0"))})
@@ -304,6 +349,12 @@ def h2_point(d, clk=100):
     e["cpu_s_per_1k"] = per_1k(cpu, e.get("requests")) if e["hops"] else None
     # The warm-up must have run over HTTP/2 too, and without errors (a timed round may abandon streams at its end).
     for i, w in enumerate(warm):
+        if "total" not in w:
+            problems.append("warm-up round %d: h2load did not finish: %s" % (i + 1, w.get("error", "no output")))
+            continue
+        if not (w["total"] == w["done"] == w["succeeded"]):
+            problems.append("warm-up round %d: h2load: %d total, %d done, %d succeeded"
+                            % (i + 1, w["total"], w["done"], w["succeeded"]))
         if w.get("protocol") != "h2c":
             problems.append("warm-up round %d: h2load's application protocol %s, wanted h2c" % (i + 1, w.get("protocol")))
         for k in ("failed", "errored", "timeout"):
@@ -313,72 +364,23 @@ def h2_point(d, clk=100):
         if bad:
             problems.append("warm-up round %d: h2load: %d responses not 2xx" % (i + 1, bad))
 
-    path = lambda name: os.path.join(d, "stats-%s.txt" % name)
-    if sysname == "trellis":
-        s0, s1, s2 = (parse_trellis_stats(path(x)) for x in ("start", "before", "after"))
-        if not s2:
-            problems.append("Trellis /stats: no answer after the run")
-        else:
-            delta = lambda k: s2.get(k, 0) - s1.get(k, 0)
-            dn = "http.%s." % TRELLIS_HOP
-            up = "cluster.%s." % TRELLIS_CLUSTER
-            want = {dn + "downstream_rq_total": n, dn + "downstream_rq_2xx": n,
-                    dn + "downstream_cx_http2_total": conns, dn + "downstream_cx_http1_total": 0,
-                    up + "upstream_rq_total": n, up + "upstream_rq_2xx": n,
-                    up + "upstream_cx_destroy": 0, up + "upstream_cx_connect_fail": 0, up + "upstream_rq_timeout": 0,
-                    up + "upstream_rq_pending_overflow": 0}
-            for c in H2_ERROR_COUNTERS:
-                want["http2." + c] = 0
-                if c != "header_overflow":  # downstream only: response headers have no size limit
-                    want[up + "http2." + c] = 0
-            for k, v in want.items():
-                if k not in s2:
-                    problems.append("Trellis /stats has no %s%s" % (k, " (the upstream codec is not HTTP/2)"
-                                                                      if k.startswith(up + "http2.") else ""))
-                elif delta(k) != v:
-                    problems.append("Trellis %s moved by %d during the run, wanted %d" % (k, delta(k), v))
-            # Nothing held once every stream is done: no leaked stream, request or queued byte.
-            for k in ["http2." + g for g in H2_GAUGES] + [up + "http2." + g for g in H2_GAUGES] + \
-                     [up + "upstream_rq_active"]:
-                if s2.get(k, 0) != 0:
-                    problems.append("Trellis %s is %d after the run, wanted 0" % (k, s2[k]))
-            e["upstream_connections"] = s2.get(up + "upstream_cx_active")
-            e["stats_delta"] = {k: delta(k) for k in sorted(want) if k in s2 and delta(k)}
-            # The timed warm-up ends with abandoned streams: resets and GOAWAYs are expected then, nothing else.
-            for k in sorted(s1):
-                moved = s1[k] - s0.get(k, 0)
-                c = k.rsplit(".", 1)[-1]
-                if moved and ".http2." in "." + k and c in H2_ERROR_COUNTERS:
-                    if c in H2_ABANDON_COUNTERS:
-                        notes.append("Trellis %s +%d" % (k, moved))
-                    else:
-                        problems.append("warm-up: Trellis %s +%d" % (k, moved))
-            for k in (up + "upstream_cx_destroy", up + "upstream_cx_connect_fail"):
-                if s1.get(k, 0) - s0.get(k, 0):
-                    problems.append("warm-up: Trellis %s +%d" % (k, s1[k] - s0.get(k, 0)))
-    elif sysname == "haproxy":
-        s1, s2 = parse_haproxy_csv(path("before")), parse_haproxy_csv(path("after"))
-        fe, be = ("hop0", "FRONTEND"), ("upstream", "BACKEND")
-        if fe not in s2 or be not in s2:
-            problems.append("HAProxy stats: no answer after the run")
-        else:
-            delta = lambda row, k: s2[row].get(k, 0) - s1.get(row, {}).get(k, 0)
-            want = [(fe, "req_tot", n), (fe, "hrsp_2xx", n), (fe, "ereq", 0), (be, "hrsp_2xx", n)] + \
-                   [(be, k, 0) for k in ("econ", "eresp", "wretr", "wredis", "cli_abrt", "srv_abrt")]
-            for row, k, v in want:
-                if delta(row, k) != v:
-                    problems.append("HAProxy %s %s moved by %d during the run, wanted %d"
-                                    % ("/".join(row), k, delta(row, k), v))
-    elif sysname == "nginx":
-        s1, s2 = parse_stub_status(path("before")), parse_stub_status(path("after"))
-        if not s2:
-            problems.append("nginx stub_status: no answer after the run")
-        elif s2["requests"] - s1.get("requests", 0) != n + 1:  # + the stub_status request itself
-            problems.append("nginx handled %d requests during the run, wanted %d"
-                            % (s2["requests"] - s1.get("requests", 0) - 1, n))
+    warm_count = sum(w.get("total", 0) for w in warm)
+    windows = [("warm-up", "start", "before", warm_count, conns * len(warm)), ("run", "before", "after", n, conns)]
+    stats = lambda name: os.path.join(d, "stats-%s.txt" % name)
+    for label, a, b, count, opened in windows:
+        if sysname == "trellis":
+            problems += trellis_window(label, parse_trellis_stats(stats(a)), parse_trellis_stats(stats(b)), count,
+                                       opened, e)
+        elif sysname == "haproxy":
+            problems += haproxy_window(label, parse_haproxy_csv(stats(a)), parse_haproxy_csv(stats(b)), count)
+        elif sysname == "nginx":
+            s1, s2 = parse_stub_status(stats(a)), parse_stub_status(stats(b))
+            if not s2:
+                problems.append("%s: nginx stub_status did not answer" % label)
+            elif s2["requests"] - s1.get("requests", 0) != count + 1:  # + the stub_status request itself
+                problems.append("%s: nginx handled %d requests, wanted %d"
+                                % (label, s2["requests"] - s1.get("requests", 0) - 1, count))
     e["checks"] = problems
-    if notes:
-        e["notes"] = notes
     return e, problems
 
 
@@ -417,13 +419,13 @@ def h2_markdown(settings, h2):
     L.append("## HTTP/2 throughput (h2load, closed loop, h2c prior knowledge, one hop)")
     L.append("")
     L.append("%s, %d connections × %d concurrent streams (%d requests in flight, as wrk's %s-connection HTTP/1.1 point), "
-             "1 KiB POST bodies echoed back. Warm-up: timed rounds of %.4gs until the rate stops rising (at most %.4gs; "
-             "the rates are listed below); then a fixed count of requests sized to take about %.4gs at the last "
-             "round's rate (so that none is in flight when h2load stops), each setup checked end to end: h2load's "
-             "protocol h2c, "
-             "every request answered 2xx, the echo server's view of the hop's protocol, and the proxy's own counters "
-             "(Trellis: requests, `http2.*` and `cluster.upstream.http2.*` codec errors and gauges; HAProxy: its CSV "
-             "stats; nginx: stub_status)."
+             "1 KiB POST bodies echoed back. Every h2load run sends a fixed count of requests, so that no stream is "
+             "ever abandoned and every counter can be checked exactly: warm-up rounds (64 requests, then about %.4gs' "
+             "worth at the last rate) until the rate stops rising (for at most %.4gs; the rates are listed below), "
+             "then the measured run, about %.4gs' worth at the last round's rate. Checked, over the warm-up and the "
+             "run apart: h2load's protocol h2c, every request answered 2xx, the echo server's view of the hop's "
+             "protocol, and the proxy's own counters (Trellis: requests, `http2.*` and `cluster.upstream.http2.*` "
+             "codec errors and gauges; HAProxy: its CSV stats; nginx: stub_status)."
              % (h2.get("tool") or "h2load", st["connections"], st["streams_per_connection"],
                 st["connections"] * st["streams_per_connection"], "64", st["warmup_round_s"], st["warmup_max_s"],
                 st["target_s"]))
@@ -455,9 +457,6 @@ def h2_markdown(settings, h2):
     for r in h2["results"]:
         if r.get("checks"):
             L.append("- **%s failed the HTTP/2 checks:** %s" % (LABELS[r["system"]], "; ".join(r["checks"])))
-        if r.get("notes"):
-            L.append("- %s, during the timed warm-up (h2load stops with streams in flight): %s"
-                     % (LABELS[r["system"]], "; ".join(r["notes"])))
     for k, v in h2["ratios"].items():
         if v:
             L.append("- Trellis ÷ %s: throughput %s, CPU per request %s%s."
@@ -774,9 +773,9 @@ def main():
         if problems:
             print("\n".join(problems))
             return 1
-        print("checks passed: %s req/s over %s, %s requests, all 2xx, HTTP/2 end to end%s"
+        print("checks passed: %s req/s over %s, %s requests, all 2xx, HTTP/2 end to end"
               % (fmt(entry.get("rps"), 0), "h2c" if entry["hops"] == 0 else "h2c -> " + entry["upstream_protocol"],
-                 entry.get("requests"), "".join("; warm-up: " + n for n in entry.get("notes", []))))
+                 entry.get("requests")))
         return 0
     if len(sys.argv) != 3:
         print(__doc__, file=sys.stderr)
