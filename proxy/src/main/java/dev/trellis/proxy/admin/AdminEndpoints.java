@@ -9,6 +9,8 @@ import dev.trellis.proxy.cluster.Cluster;
 import dev.trellis.proxy.cluster.Host;
 import dev.trellis.proxy.listener.ListenerConfig;
 import dev.trellis.proxy.listener.ListenerManager;
+import dev.trellis.proxy.log.LogLevel;
+import dev.trellis.proxy.log.Logging;
 import dev.trellis.proxy.route.RouteSource;
 import dev.trellis.proxy.route.RouteTable;
 import dev.trellis.proxy.server.ProxyServer;
@@ -20,8 +22,6 @@ import io.envoyproxy.envoy.admin.v3.RoutesConfigDump;
 import io.netty.handler.codec.http.HttpMethod;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /** The admin endpoints, as plain functions from request to reply (easy to test without sockets). */
 final class AdminEndpoints {
@@ -323,26 +323,45 @@ final class AdminEndpoints {
         return sb.toString();
     }
 
+    /**
+     * Envoy's {@code /logging}: {@code POST ?level=L} sets every logger, {@code POST ?<logger>=L} one of them; both
+     * answer with the active loggers and their levels.
+     */
     private Reply logging(boolean post, Map<String, List<String>> params) {
-        Logger root = Logger.getLogger("dev.trellis");
-        String level = first(params, "level");
-        if (post && level != null) {
-            Level l =
-                    switch (level.toLowerCase(java.util.Locale.ROOT)) {
-                        case "trace" -> Level.FINEST;
-                        case "debug" -> Level.FINE;
-                        case "info" -> Level.INFO;
-                        case "warning", "warn" -> Level.WARNING;
-                        case "error", "critical" -> Level.SEVERE;
-                        case "off" -> Level.OFF;
-                        default -> null;
-                    };
-            if (l == null) {
-                return Reply.text(400, "unknown level '" + level + "' (trace, debug, info, warning, error, off)\n");
+        if (post) {
+            for (var e : params.entrySet()) {
+                String key = e.getKey();
+                String value = e.getValue().isEmpty() ? "" : e.getValue().get(0);
+                LogLevel l = LogLevel.parse(value);
+                if (!key.equals("level") && !Logging.GROUPS.containsKey(key)) {
+                    return Reply.text(
+                            400, "unknown logger '" + key + "' (level, " + String.join(", ", loggerNames()) + ")\n");
+                }
+                if (l == null) {
+                    return Reply.text(400, "unknown level '" + value + "' (trace, debug, info, warning, error, off)\n");
+                }
             }
-            root.setLevel(l);
+            for (var e : params.entrySet()) {
+                LogLevel l = LogLevel.parse(e.getValue().get(0));
+                if (e.getKey().equals("level")) {
+                    Logging.setAll(l);
+                } else {
+                    Logging.setLevels(Logging.levels().with(Logging.GROUPS.get(e.getKey()), l));
+                }
+            }
         }
-        Level cur = root.getLevel() == null ? Logger.getLogger("").getLevel() : root.getLevel();
-        return Reply.text(200, "active loggers:\n  trellis: " + cur + "\n");
+        StringBuilder sb = new StringBuilder("active loggers:\n");
+        for (String name : loggerNames()) {
+            sb.append("  ")
+                    .append(name)
+                    .append(": ")
+                    .append(Logging.levels().levelOf(Logging.GROUPS.get(name)).envoyName())
+                    .append('\n');
+        }
+        return Reply.text(200, sb.toString());
+    }
+
+    private static List<String> loggerNames() {
+        return Logging.GROUPS.keySet().stream().sorted().toList();
     }
 }

@@ -2,13 +2,13 @@ package dev.trellis.proxy.cli;
 
 import dev.trellis.proxy.bootstrap.BootstrapLoader;
 import dev.trellis.proxy.config.ConfigException;
+import dev.trellis.proxy.log.Log;
+import dev.trellis.proxy.log.LogLevel;
+import dev.trellis.proxy.log.Logging;
+import dev.trellis.proxy.log.NettyLogFactory;
 import dev.trellis.proxy.server.ProxyServer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.logging.ConsoleHandler;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -136,16 +136,7 @@ public final class ProxyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Level level =
-                switch (logLevel.toLowerCase(java.util.Locale.ROOT)) {
-                    case "trace" -> Level.FINEST;
-                    case "debug" -> Level.FINE;
-                    case "info" -> Level.INFO;
-                    case "warning", "warn" -> Level.WARNING;
-                    case "error", "critical" -> Level.SEVERE;
-                    case "off" -> Level.OFF;
-                    default -> null;
-                };
+        LogLevel level = LogLevel.parse(logLevel);
         if (level == null) {
             System.err.println("trellis proxy: --log-level must be one of trace, debug, info, warning, error, off");
             return 2;
@@ -179,14 +170,14 @@ public final class ProxyCommand implements Callable<Integer> {
                                     drainTimeS * 1000L))
                     .start();
             long t2 = System.nanoTime();
-            Logger.getLogger(ProxyCommand.class.getName())
-                    .info(String.format(
-                            "ready: bootstrap parsed in %d ms, started in %d ms (%d ms since JVM start)",
-                            (t1 - t0) / 1_000_000,
-                            (t2 - t1) / 1_000_000,
-                            // After the ports are bound: the management beans' class loading is off the ready path.
-                            java.lang.management.ManagementFactory.getRuntimeMXBean()
-                                    .getUptime()));
+            // Concatenation, not String.format: its %d loads locale data. The management beans' classes load after
+            // the ports are bound, off the way to ready.
+            Log.of(ProxyCommand.class)
+                    .info("ready: bootstrap parsed in " + (t1 - t0) / 1_000_000 + " ms, started in "
+                            + (t2 - t1) / 1_000_000 + " ms ("
+                            + java.lang.management.ManagementFactory.getRuntimeMXBean()
+                                    .getUptime()
+                            + " ms since JVM start)");
         } catch (ConfigException e) {
             System.err.println("trellis proxy: " + e.getMessage());
             return 1;
@@ -250,22 +241,11 @@ public final class ProxyCommand implements Callable<Integer> {
         }
     }
 
-    private static void configureLogging(Level level) {
-        // Netty logs through java.util.logging like the rest of the proxy. Said explicitly, because its default is to
-        // probe for SLF4J and Log4J first, loading classes that fail to link on the way to ready.
-        io.netty.util.internal.logging.InternalLoggerFactory.setDefaultFactory(
-                io.netty.util.internal.logging.JdkLoggerFactory.INSTANCE);
-        Logger root = Logger.getLogger("");
-        for (var h : root.getHandlers()) {
-            root.removeHandler(h);
-        }
-        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
-        ConsoleHandler h = new ConsoleHandler();
-        h.setFormatter(new SimpleFormatter());
-        h.setLevel(Level.ALL);
-        root.addHandler(h);
-        root.setLevel(level);
-        Logger.getLogger("io.netty").setLevel(Level.WARNING);
-        Logger.getLogger("io.grpc").setLevel(Level.WARNING);
+    private static void configureLogging(LogLevel level) {
+        // Netty logs through the proxy's log. Said before Netty's first class loads, because its default is to probe
+        // for SLF4J and Log4J, and its java.util.logging adapter would start java.util.logging (see
+        // dev.trellis.proxy.log).
+        NettyLogFactory.install();
+        Logging.setLevels(Logging.Levels.defaults(level));
     }
 }

@@ -190,10 +190,10 @@ public final class ClusterCompiler {
                 && !c.getTransportSocket().getTypedConfig().getTypeUrl().endsWith("raw_buffer.v3.RawBuffer")) {
             unusable = "upstream transport_socket " + c.getTransportSocket().getName()
                     + " (TLS) is not supported yet by Trellis";
-            LOG.warning(where + ": " + unusable + "; requests to it will fail with 503 UF");
+            LOG.warn(where + ": " + unusable + "; requests to it will fail with 503 UF");
         }
         if (c.hasOutlierDetection()) {
-            LOG.warning(where + ": outlier_detection is accepted but not enforced yet");
+            LOG.warn(where + ": outlier_detection is accepted but not enforced yet");
         }
         // HTTP/2 options are validated with the cluster (a bad value rejects the update, naming the field), even when
         // the cluster speaks HTTP/1.1 today: a later protocol change must not find them broken.
@@ -217,6 +217,5 @@ public final class ClusterCompiler {
                 http2);
     }
 
-    private static final java.util.logging.Logger LOG =
-            java.util.logging.Logger.getLogger(ClusterCompiler.class.getName());
+    private static final dev.trellis.proxy.log.Log LOG = dev.trellis.proxy.log.Log.of(ClusterCompiler.class);
 }

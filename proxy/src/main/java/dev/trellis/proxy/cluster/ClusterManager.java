@@ -15,7 +15,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.logging.Logger;
 
 /**
  * All clusters. Requests read {@link #get} from an immutable map published through a volatile field; config changes
@@ -25,7 +24,7 @@ import java.util.logging.Logger;
  * set arrives, while the previous version (if any) keeps serving.
  */
 public final class ClusterManager implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(ClusterManager.class.getName());
+    private static final dev.trellis.proxy.log.Log LOG = dev.trellis.proxy.log.Log.of(ClusterManager.class);
 
     private final Stats stats;
     private volatile Map<String, Cluster> active = Map.of();
@@ -159,7 +158,7 @@ public final class ClusterManager implements AutoCloseable {
                     c.type() == Cluster.DiscoveryType.LOGICAL_DNS,
                     "cluster \"" + c.name() + "\"");
         } catch (Exception e) {
-            LOG.warning("cluster " + c.name() + ": DNS resolution failed: " + e.getMessage());
+            LOG.warn("cluster " + c.name() + ": DNS resolution failed: " + e.getMessage());
             set = c.initialized() ? null : PrioritySet.EMPTY;
         }
         if (set != null) {

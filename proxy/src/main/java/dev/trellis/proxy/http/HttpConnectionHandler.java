@@ -319,14 +319,13 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (LOG.isLoggable(java.util.logging.Level.FINE)) {
-            LOG.log(java.util.logging.Level.FINE, "downstream connection error", cause);
+        if (LOG.enabled(dev.trellis.proxy.log.LogLevel.DEBUG)) {
+            LOG.debug("downstream connection error", cause);
         }
         ch.close();
     }
 
-    private static final java.util.logging.Logger LOG =
-            java.util.logging.Logger.getLogger(HttpConnectionHandler.class.getName());
+    private static final dev.trellis.proxy.log.Log LOG = dev.trellis.proxy.log.Log.of(HttpConnectionHandler.class);
 
     // ---- used by the stream -------------------------------------------------------------------------------------
 
@@ -377,8 +376,8 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void closeAfterFlush() {
-        if (LOG.isLoggable(java.util.logging.Level.FINE)) {
-            LOG.log(java.util.logging.Level.FINE, "closing downstream " + ch, new Throwable("close"));
+        if (LOG.enabled(dev.trellis.proxy.log.LogLevel.DEBUG)) {
+            LOG.debug("closing downstream " + ch, new Throwable("close"));
         }
         closed = true;
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);

@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Logger;
 
 /**
  * Binds listeners and keeps them current. An update compiles every listener first (nothing is applied when one is
@@ -29,7 +28,6 @@ import java.util.logging.Logger;
  * accepting and drains. Draining lets in-flight requests finish and closes what is left after the drain time.
  */
 public final class ListenerManager implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(ListenerManager.class.getName());
 
     /** A bound (or virtual, bind_to_port false) listener. */
     public static final class Active {

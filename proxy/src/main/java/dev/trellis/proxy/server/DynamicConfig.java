@@ -100,6 +100,8 @@ public final class DynamicConfig implements AutoCloseable {
             }
             types.add(e.getKey().equals("lds_config") ? TypeUrl.LISTENER : TypeUrl.CLUSTER);
         }
+        // gRPC and the xDS client log through java.util.logging: route it into the proxy's log before they start.
+        dev.trellis.proxy.log.JulBridge.install();
         ManagedChannel channel =
                 NettyChannelBuilder.forTarget(target).usePlaintext().build();
         DynamicConfig[] self = new DynamicConfig[1];
@@ -141,9 +143,8 @@ public final class DynamicConfig implements AutoCloseable {
 
     private void initialFetchTimedOut() {
         if (!initialFetchDone) {
-            java.util.logging.Logger.getLogger(DynamicConfig.class.getName())
-                    .warning("xDS: initial fetch timed out after " + initialFetchTimeoutMs
-                            + " ms; serving what we have");
+            dev.trellis.proxy.log.Log.of(DynamicConfig.class)
+                    .warn("xDS: initial fetch timed out after " + initialFetchTimeoutMs + " ms; serving what we have");
         }
         initialFetchDone = true;
         server.listeners().finishWarming();

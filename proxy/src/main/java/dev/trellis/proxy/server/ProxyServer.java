@@ -13,14 +13,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Logger;
 
 /**
  * One proxy process: worker event loops, clusters, listeners, admin and (when the bootstrap has
  * {@code dynamic_resources}) the xDS client. {@link #start} applies the static resources all-or-nothing.
  */
 public final class ProxyServer implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(ProxyServer.class.getName());
+    private static final dev.trellis.proxy.log.Log LOG = dev.trellis.proxy.log.Log.of(ProxyServer.class);
 
     /** Command-line settings. */
     public record Options(int concurrency, long drainTimeMs) {

@@ -22,8 +22,6 @@ import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * A zero-copy relay between two connected epoll sockets on one event loop: each direction moves bytes socket → pipe →
@@ -44,7 +42,7 @@ import java.util.logging.Logger;
  * a splice hands them to a socket.
  */
 final class SpliceRelay {
-    private static final Logger LOG = Logger.getLogger(SpliceRelay.class.getName());
+    private static final dev.trellis.proxy.log.Log LOG = dev.trellis.proxy.log.Log.of(SpliceRelay.class);
     private static final int IN = 0x001;
     private static final int OUT = 0x004;
     private static final int ERR = 0x008;
@@ -161,7 +159,7 @@ final class SpliceRelay {
         try {
             p1 = Splice.pipe(PIPE_SIZE, errno);
         } catch (IOException e) {
-            LOG.log(Level.FINE, "splice pipes unavailable, copying instead", e);
+            LOG.debug("splice pipes unavailable, copying instead", e);
             return null;
         }
         int[] p2;
@@ -170,7 +168,7 @@ final class SpliceRelay {
         } catch (IOException e) {
             Splice.close(p1[0]);
             Splice.close(p1[1]);
-            LOG.log(Level.FINE, "splice pipes unavailable, copying instead", e);
+            LOG.debug("splice pipes unavailable, copying instead", e);
             return null;
         }
         SpliceRelay r = new SpliceRelay(downstream, upstream, p1, p2, idleTimeoutMs, l);
@@ -355,7 +353,7 @@ final class SpliceRelay {
     }
 
     private void abort(Throwable cause) {
-        LOG.log(Level.FINE, "splice relay ends", cause);
+        LOG.debug("splice relay ends", cause);
         closeBoth();
     }
 

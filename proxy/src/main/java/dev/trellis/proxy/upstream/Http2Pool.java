@@ -31,7 +31,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Logger;
 
 /**
  * Multiplexed HTTP/2 (prior knowledge, h2c) connections to one host from one event loop, as Envoy's HTTP/2 pool:
@@ -52,7 +51,6 @@ import java.util.logging.Logger;
  * </ul>
  */
 public final class Http2Pool {
-    private static final Logger LOG = Logger.getLogger(Http2Pool.class.getName());
 
     private final Cluster cluster;
     private final Host host;

@@ -28,8 +28,7 @@ public final class UpstreamHttp1 extends ChannelInboundHandlerAdapter implements
     private boolean closed;
     private ScheduledFuture<?> idleTimer;
 
-    private static final java.util.logging.Logger LOG =
-            java.util.logging.Logger.getLogger(UpstreamHttp1.class.getName());
+    private static final dev.trellis.proxy.log.Log LOG = dev.trellis.proxy.log.Log.of(UpstreamHttp1.class);
 
     UpstreamHttp1(Http1Pool pool) {
         this.pool = pool;
@@ -85,8 +84,8 @@ public final class UpstreamHttp1 extends ChannelInboundHandlerAdapter implements
     }
 
     public void close() {
-        if (LOG.isLoggable(java.util.logging.Level.FINE)) {
-            LOG.log(java.util.logging.Level.FINE, "closing upstream " + channel, new Throwable("close"));
+        if (LOG.enabled(dev.trellis.proxy.log.LogLevel.DEBUG)) {
+            LOG.debug("closing upstream " + channel, new Throwable("close"));
         }
         if (!closed) {
             closed = true;
@@ -164,7 +163,7 @@ public final class UpstreamHttp1 extends ChannelInboundHandlerAdapter implements
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // Decoder errors and resets: close; channelInactive reports the reset to the bound request.
-        LOG.log(java.util.logging.Level.FINE, "upstream connection error", cause);
+        LOG.debug("upstream connection error", cause);
         close();
     }
 }

@@ -2,6 +2,8 @@ package dev.trellis.proxy.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.trellis.proxy.log.LogLevel;
+import dev.trellis.proxy.log.Logging;
 import dev.trellis.proxy.testing.ProxyHarness;
 import dev.trellis.testing.LeakCheck;
 import java.net.URI;
@@ -75,8 +77,24 @@ class AdminTest {
             assertThat(call(p, "GET", "/ready").statusCode()).isEqualTo(503);
             call(p, "POST", "/healthcheck/ok");
             assertThat(call(p, "GET", "/ready").statusCode()).isEqualTo(200);
-            assertThat(call(p, "POST", "/logging?level=debug").body()).contains("FINE");
-            call(p, "POST", "/logging?level=info");
+            try {
+                assertThat(call(p, "POST", "/logging?level=debug").body())
+                        .isEqualTo("active loggers:\n  grpc: debug\n  netty: debug\n  trellis: debug\n");
+                assertThat(call(p, "POST", "/logging?netty=warning").body())
+                        .isEqualTo("active loggers:\n  grpc: debug\n  netty: warning\n  trellis: debug\n");
+                assertThat(dev.trellis.proxy.log.Log.named("io.netty.channel.X").enabled(LogLevel.INFO))
+                        .isFalse();
+                assertThat(dev.trellis.proxy.log.Log.named("dev.trellis.proxy.X")
+                                .enabled(LogLevel.DEBUG))
+                        .isTrue();
+                var bad = call(p, "POST", "/logging?level=loud");
+                assertThat(bad.statusCode()).isEqualTo(400);
+                assertThat(bad.body()).contains("unknown level 'loud'");
+                assertThat(call(p, "POST", "/logging?kernel=info").body()).contains("unknown logger 'kernel'");
+                assertThat(call(p, "GET", "/logging").body()).contains("trellis: debug");
+            } finally {
+                Logging.setLevels(Logging.Levels.defaults(LogLevel.INFO));
+            }
             assertThat(call(p, "POST", "/quitquitquit").body()).isEqualTo("OK\n");
             assertThat(p.server.awaitStopped(5000)).isTrue();
         }

@@ -47,11 +47,18 @@ class StartupWithoutDescriptorsTest {
                 .noneMatch(l -> l.matches(".* io\\.envoyproxy\\.\\S+Proto source: .*"))
                 .noneMatch(l -> l.contains("com.google.protobuf.Descriptors$FileDescriptor "))
                 .noneMatch(l -> l.contains("com.google.protobuf.util.JsonFormat "));
-        // Netty is told to log through java.util.logging: it does not probe for SLF4J or Log4J on the way to ready.
+        // Netty logs through the proxy's log: it does not probe for SLF4J or Log4J on the way to ready.
         assertThat(loaded)
                 .as("Netty's logging probes")
                 .noneMatch(l -> l.contains("io.netty.util.internal.logging.Slf4JLoggerFactory"))
                 .noneMatch(l -> l.contains("io.netty.util.internal.logging.Log4JLogger"));
+        // The proxy logs through its own log: java.util.logging's formatter would load the time-zone database and
+        // locale data on the way to ready. (java.util.logging itself starts: protobuf's classes hold its loggers.)
+        assertThat(loaded)
+                .as("java.util.logging's formatter and what it loads")
+                .noneMatch(l -> l.contains("java.util.logging.SimpleFormatter "))
+                .noneMatch(l -> l.contains("java.time.zone.ZoneRulesProvider "))
+                .noneMatch(l -> l.contains("sun.util.locale.provider.LocaleResources "));
     }
 
     /** The proxy command as {@code trellis proxy} runs it. */
