@@ -316,6 +316,7 @@ def h2_point(d, clk=100):
     rounds = sorted((f for f in os.listdir(d) if re.match(r"warmup-\d+\.txt$", f)), key=lambda f: int(f[7:-4]))
     warm = [parse_h2load(os.path.join(d, f)) or {} for f in rounds]
     e["warmup_rps"] = [w.get("rps") for w in warm]
+    e["warmup_steady"] = meta.get("warmup_steady") == "1"
     h = parse_h2load(os.path.join(d, "h2load.txt"))
     if not h or "total" not in h:
         killed = (h or {}).get("exit_status") in (124, 137)
@@ -452,8 +453,9 @@ def h2_markdown(settings, h2):
     L.append("")
     for r in h2["results"]:
         if r.get("warmup_rps"):
-            L.append("- %s warm-up, req/s per round: %s" % (LABELS[r["system"]],
-                                                            ", ".join(fmt(x, 0) for x in r["warmup_rps"])))
+            L.append("- %s warm-up, req/s per round: %s%s" % (
+                LABELS[r["system"]], ", ".join(fmt(x, 0) for x in r["warmup_rps"]),
+                "" if r.get("warmup_steady") else " (still rising when the warm-up's time ran out: not a steady rate)"))
     for r in h2["results"]:
         if r.get("checks"):
             L.append("- **%s failed the HTTP/2 checks:** %s" % (LABELS[r["system"]], "; ".join(r["checks"])))
