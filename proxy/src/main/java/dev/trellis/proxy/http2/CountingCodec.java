@@ -23,6 +23,7 @@ import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.codec.http2.StreamByteDistributor;
 import io.netty.handler.codec.http2.WeightedFairQueueByteDistributor;
 import io.netty.handler.logging.LogLevel;
+import java.io.IOException;
 
 /**
  * A Netty frame codec that counts {@link Http2CodecStats}. Four hooks, all inside the codec, so no handler is added
@@ -42,6 +43,7 @@ import io.netty.handler.logging.LogLevel;
 final class CountingCodec extends Http2FrameCodec {
     private final Http2CodecStats stats;
     private final Frames frames;
+    private boolean controlFloodCounted;
 
     private CountingCodec(
             Http2ConnectionEncoder encoder,
@@ -75,14 +77,22 @@ final class CountingCodec extends Http2FrameCodec {
             if (!outbound && stats.headerOverflow != null) {
                 stats.headerOverflow.inc();
             }
-        } else if (e instanceof Http2Exception.StreamException) {
+        } else if (e instanceof Http2Exception.StreamException se) {
+            if (!outbound && lateFrameOfClosedStream(se)) {
+                return;
+            }
             // Netty's header and content-length validation (RFC 9113 section 8) fails a stream with PROTOCOL_ERROR.
             if (!outbound && e.error() == Http2Error.PROTOCOL_ERROR) {
                 stats.rxMessagingError.inc();
             }
         } else if (e != null && e.error() == Http2Error.ENHANCE_YOUR_CALM) {
-            if (outbound) {
-                // The only outbound limit configured: Netty's cap on queued control frames (PING/SETTINGS acks, RSTs).
+            // Netty's cap on queued control frames (PING/SETTINGS acks, RSTs): the only outbound limit configured
+            // that Envoy has. Counted once per connection (the frames still being written fail with it too); Netty's
+            // server-side cap on RST_STREAMs sent (its MadeYouReset defence, which Envoy does not have) is not it.
+            if (outbound
+                    && !controlFloodCounted
+                    && String.valueOf(e.getMessage()).contains("control frames")) {
+                controlFloodCounted = true;
                 stats.outboundControlFlood.inc();
             }
             // Inbound floods (empty DATA, PRIORITY, WINDOW_UPDATE) are ours (InboundLimits), counted where detected.
@@ -90,13 +100,44 @@ final class CountingCodec extends Http2FrameCodec {
         super.onError(ctx, outbound, cause);
     }
 
+    /**
+     * A DATA or HEADERS frame for a stream that is closed and gone: the peer sent it before it saw the stream end,
+     * typically before our RST_STREAM reached it (RFC 9113 section 5.1: such frames MUST be ignored). Netty would answer
+     * each with RST_STREAM STREAM_CLOSED, so one cancelled stream cost several resets, each counted against the
+     * connection's limits. Ignored as nghttp2 (Envoy's codec) ignores frames for streams it no longer has; the decoder
+     * has already returned a DATA frame's bytes to the connection window before raising the error.
+     */
+    private boolean lateFrameOfClosedStream(Http2Exception.StreamException e) {
+        int id = e.streamId();
+        return e.error() == Http2Error.STREAM_CLOSED
+                && connection().stream(id) == null
+                && connection().streamMayHaveExisted(id);
+    }
+
+    /**
+     * A connection error without an HTTP/2 cause is the transport failing under a write: the peer reset or closed the
+     * connection (a client ending its run with streams in flight). Netty would answer with GOAWAY INTERNAL_ERROR; Envoy
+     * sends no GOAWAY to a peer that is gone, and nothing can reach it: the connection is just closed.
+     */
+    @Override
+    protected void onConnectionError(
+            ChannelHandlerContext ctx, boolean outbound, Throwable cause, Http2Exception http2Ex) {
+        if (http2Ex == null && (!ctx.channel().isActive() || cause instanceof IOException)) {
+            ctx.close(); // from the codec's context: past its close, which would write a GOAWAY
+            return;
+        }
+        super.onConnectionError(ctx, outbound, cause, http2Ex);
+    }
+
     private static final class Builder extends Http2FrameCodecBuilder {
         private final Http2CodecStats stats;
         private final Frames frames;
         private final Http2Connection connection;
         private final Http2Connection.PropertyKey pendingKey;
+        private final boolean server;
 
         Builder(boolean server, Http2CodecStats stats, Http2Options options) {
+            this.server = server;
             this.stats = stats;
             // The connection is ours (to install the counting flow controller): it says which side this is.
             // Netty's builder default for reserved (pushed) streams.
@@ -123,6 +164,17 @@ final class CountingCodec extends Http2FrameCodec {
             });
             connection(connection);
             frameLogger(frames);
+        }
+
+        /**
+         * The side this codec speaks for. Netty's builder takes it from {@code forServer()}/{@code forClient()}, which
+         * cannot be combined with a connection of our own, and otherwise assumes a server: an upstream (client)
+         * connection then got Netty's server-only limits of 200 RST_STREAMs sent and 200 received per 30 s, and every
+         * few hundred cancelled requests closed the pool's shared connection with ENHANCE_YOUR_CALM.
+         */
+        @Override
+        public boolean isServer() {
+            return server;
         }
 
         @Override
@@ -258,8 +310,6 @@ final class CountingCodec extends Http2FrameCodec {
         @Override
         public void logGoAway(
                 Direction direction, ChannelHandlerContext ctx, int lastStreamId, long errorCode, ByteBuf debugData) {
-            System.err.println(
-                    "GOAWAY " + direction + " " + lastStreamId + " " + errorCode + " " + stats.goawaySent.fullName());
             if (direction == Direction.OUTBOUND) {
                 // The drain's first GOAWAY (NO_ERROR, naming no real stream) is counted apart from those that end
                 // the connection, as Envoy does. Netty's own GOAWAY for a fatal error also names 2^31-1.

@@ -201,6 +201,12 @@ public final class Http2ServerConnection extends ChannelInboundHandlerAdapter {
             // (ENHANCE_YOUR_CALM for a flood, PROTOCOL_ERROR ...) and closes. Closing here first would say NO_ERROR.
             return;
         }
+        if (cause instanceof java.io.IOException) {
+            // The transport failed (the client reset the connection): closed from the codec's own context, past its
+            // close, which would write a GOAWAY nobody can read (Envoy sends none to a peer that is gone).
+            ctx.pipeline().context(codec).close();
+            return;
+        }
         ctx.close();
     }
 }

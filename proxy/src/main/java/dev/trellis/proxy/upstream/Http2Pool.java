@@ -548,6 +548,12 @@ public final class Http2Pool {
             if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) {
                 return; // the codec sends its GOAWAY with the error's code and closes (closing first says NO_ERROR)
             }
+            if (cause instanceof java.io.IOException) {
+                // The transport failed: no GOAWAY for a peer that is gone (closing past the codec, which would write
+                // one).
+                ctx.pipeline().context(codec).close();
+                return;
+            }
             ctx.close();
         }
     }
