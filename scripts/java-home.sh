@@ -3,11 +3,25 @@
 
 java_major() { # prints the feature version of the java binary given, or nothing
     # A JDK's `release` file names its version: reading it costs nothing, starting a JVM to ask costs ~100 ms on
-    # every command. Only a java without that file is asked.
-    local release
-    release="$(dirname "$(dirname "$(readlink -f "$1" 2>/dev/null || echo "$1")")")/release"
+    # every command. Only a java without that file is asked. Shell built-ins only on the common path: each external
+    # command is a fork and an exec on the way to every proxy's start.
+    local release="" line
+    case "$1" in
+        */bin/java) [ -f "${1%/bin/java}/release" ] && release="${1%/bin/java}/release" ;;
+    esac
+    if [ -z "$release" ]; then
+        release="$(dirname "$(dirname "$(readlink -f "$1" 2>/dev/null || echo "$1")")")/release"
+    fi
     if [ -f "$release" ]; then
-        sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release" | head -n 1
+        while IFS= read -r line; do
+            case "$line" in
+                JAVA_VERSION=\"[0-9]*)
+                    line=${line#JAVA_VERSION=\"}
+                    echo "${line%%[!0-9]*}"
+                    return 0
+                    ;;
+            esac
+        done <"$release"
     else
         "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n 1
     fi
