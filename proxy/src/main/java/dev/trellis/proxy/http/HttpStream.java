@@ -735,7 +735,7 @@ public final class HttpStream implements RequestView, LbContext, dev.trellis.pro
 
     @Override
     public String downstreamLocalAddress() {
-        return dev.trellis.proxy.route.EnvoyAddress.of(conn.info().local());
+        return dev.trellis.proxy.route.EnvoyAddress.of(conn.info().downstreamLocal());
     }
 
     @Override

@@ -137,7 +137,7 @@ final class TcpConnectionLog implements LogEntry {
      */
     @Override
     public String downstreamLocalAddress() {
-        return EnvoyAddress.of(info.originalDestination() != null ? info.originalDestination() : info.local());
+        return EnvoyAddress.of(info.downstreamLocal());
     }
 
     @Override
