@@ -734,6 +734,12 @@ public final class HttpStream implements RequestView, LbContext, dev.trellis.pro
     }
 
     @Override
+    public String requestedServerName() {
+        String sni = conn.info().requestedServerName();
+        return sni == null || sni.isEmpty() ? null : sni;
+    }
+
+    @Override
     public String downstreamLocalAddress() {
         return dev.trellis.proxy.route.EnvoyAddress.of(conn.info().downstreamLocal());
     }

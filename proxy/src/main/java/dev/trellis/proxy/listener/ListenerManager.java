@@ -251,7 +251,7 @@ public final class ListenerManager implements AutoCloseable {
                         tcfg,
                         new FilterChainSelector.Facts(
                                 dst, remote, r.serverName(), r.transport(), r.applicationProtocols()),
-                        info,
+                        info.withServerName(r.serverName()),
                         tracker);
             }));
         } else {

@@ -136,6 +136,12 @@ final class TcpConnectionLog implements LogEntry {
      * restores the socket's local address to the original destination; otherwise it is the listener's address.
      */
     @Override
+    public String requestedServerName() {
+        String sni = info.requestedServerName();
+        return sni == null || sni.isEmpty() ? null : sni;
+    }
+
+    @Override
     public String downstreamLocalAddress() {
         return EnvoyAddress.of(info.downstreamLocal());
     }

@@ -143,6 +143,30 @@ class TcpAccessLogTest {
                               inline_string: "%ACCESS_LOG_TYPE% %BYTES_RECEIVED% %BYTES_SENT% %UPSTREAM_HOST% %DOWNSTREAM_REMOTE_ADDRESS%\\n"
             """;
 
+    /** tls_inspector in front of tcp_proxy: the ClientHello's SNI is the log's %REQUESTED_SERVER_NAME%. */
+    static final String SNI_LISTENER = """
+              - name: sni
+                address: { socket_address: { address: 127.0.0.1, port_value: 0 } }
+                listener_filters:
+                - name: envoy.filters.listener.tls_inspector
+                  typed_config: { "@type": type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector }
+                filter_chains:
+                - filters:
+                  - name: tcp
+                    typed_config:
+                      "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
+                      stat_prefix: sni
+                      cluster: echo
+                      access_log:
+                      - name: envoy.access_loggers.file
+                        typed_config:
+                          "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
+                          path: ${DIR}/sni.log
+                          log_format:
+                            text_format_source:
+                              inline_string: "%REQUESTED_SERVER_NAME% %DOWNSTREAM_REMOTE_ADDRESS%\\n"
+            """;
+
     static final String BOOTSTRAP = "static_resources:\n  listeners:\n"
             + listener("istio", "reply", ISTIO_LOGS)
             + listener("refused", "refused", ISTIO_LOGS)
@@ -150,6 +174,7 @@ class TcpAccessLogTest {
             + listener("nocluster", "ghost", ISTIO_LOGS)
             + listener("full", "full", ISTIO_LOGS)
             + listener("periodic", "echo", PERIODIC_LOG)
+            + SNI_LISTENER
             + "  clusters:\n"
             + cluster("reply", "${REPLY}", "")
             + cluster("refused", "${REFUSED}", "")
@@ -265,6 +290,38 @@ class TcpAccessLogTest {
 
     static String port(String path, String listener) {
         return Integer.toString(proxy(path).listener(listener).getPort());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"splice", "copy"})
+    void theSniThatTlsInspectorReadIsTheRequestedServerName(String path) throws Exception {
+        // A real ClientHello from the JDK's TLS client, naming the server the way a sidecar's client would.
+        javax.net.ssl.SSLEngine client = javax.net.ssl.SSLContext.getDefault().createSSLEngine();
+        client.setUseClientMode(true);
+        javax.net.ssl.SSLParameters params = client.getSSLParameters();
+        params.setServerNames(List.of(new javax.net.ssl.SNIHostName("reviews.default.svc.cluster.local")));
+        client.setSSLParameters(params);
+        java.nio.ByteBuffer hello =
+                java.nio.ByteBuffer.allocate(client.getSession().getPacketBufferSize());
+        client.wrap(java.nio.ByteBuffer.allocate(0), hello);
+        hello.flip();
+        byte[] bytes = new byte[hello.remaining()];
+        hello.get(bytes);
+        String me;
+        try (Socket s = connect(path, "sni")) {
+            me = "127.0.0.1:" + s.getLocalPort();
+            s.getOutputStream().write(bytes);
+            s.shutdownOutput();
+            assertThat(s.getInputStream().readAllBytes()).isEqualTo(bytes);
+        }
+        assertThat(only(dir(path).resolve("sni.log"), me)).isEqualTo("reviews.default.svc.cluster.local " + me);
+        // Without a ClientHello there is no server name: Envoy prints "-".
+        try (Socket s = connect(path, "istio")) {
+            me = "127.0.0.1:" + s.getLocalPort();
+            s.shutdownOutput();
+            s.getInputStream().readAllBytes();
+        }
+        assertThat(only(dir(path).resolve("istio.log"), " " + me + " ")).endsWith(" " + me + " - -");
     }
 
     @ParameterizedTest
