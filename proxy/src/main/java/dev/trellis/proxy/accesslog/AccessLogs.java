@@ -111,13 +111,15 @@ public final class AccessLogs {
             Fields.requireOnly(
                     s.getJsonFormatOptions(), where + " log_format.json_format_options", Set.of("sort_properties"));
         }
+        boolean omit = s.getOmitEmptyValues();
         if (s.hasJsonFormat()) {
-            return LogFormat.json(strings(s.getJsonFormat()), where);
+            return LogFormat.json(strings(s.getJsonFormat()), where, omit);
         }
         if (s.hasTextFormatSource()) {
-            return textFormat(s.getTextFormatSource().getInlineString(), where);
+            return LogFormat.compile(s.getTextFormatSource().getInlineString(), where, omit)::format;
         }
-        return textFormat(s.getTextFormat().isEmpty() ? LogFormat.ENVOY_DEFAULT : s.getTextFormat(), where);
+        return LogFormat.compile(s.getTextFormat().isEmpty() ? LogFormat.ENVOY_DEFAULT : s.getTextFormat(), where, omit)
+                ::format;
     }
 
     private static Map<String, String> strings(Struct s) {

@@ -24,13 +24,24 @@ public final class LogFormat {
     private static final DateTimeFormatter START =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
-    private final List<Object> parts;
+    /** Operators whose value is a number: a JSON format whose value is one of them alone writes a JSON number. */
+    private static final java.util.Set<String> NUMERIC =
+            java.util.Set.of("RESPONSE_CODE", "BYTES_RECEIVED", "BYTES_SENT", "DURATION");
 
-    private LogFormat(List<Object> parts) {
+    private final List<Object> parts;
+    /** Envoy's {@code omit_empty_values}: a missing value prints as nothing instead of "-". */
+    private final String missing;
+
+    private LogFormat(List<Object> parts, boolean omitEmpty) {
         this.parts = parts;
+        this.missing = omitEmpty ? "" : "-";
     }
 
     public static LogFormat compile(String format, String where) {
+        return compile(format, where, false);
+    }
+
+    public static LogFormat compile(String format, String where, boolean omitEmpty) {
         List<Object> parts = new ArrayList<>();
         StringBuilder lit = new StringBuilder();
         int i = 0;
@@ -60,7 +71,7 @@ public final class LogFormat {
         if (!lit.isEmpty()) {
             parts.add(lit.toString());
         }
-        return new LogFormat(List.copyOf(parts));
+        return new LogFormat(List.copyOf(parts), omitEmpty);
     }
 
     @SuppressWarnings("unchecked")
@@ -151,7 +162,7 @@ public final class LogFormat {
                 sb.append(s);
             } else {
                 String v = ((Function<LogEntry, String>) p).apply(e);
-                sb.append(v == null || v.isEmpty() ? "-" : v);
+                sb.append(v == null || v.isEmpty() ? missing : v);
             }
         }
     }
@@ -162,26 +173,53 @@ public final class LogFormat {
         return sb.toString();
     }
 
-    /** A JSON format: each key's value is a format string; values are emitted as JSON strings (numbers as numbers). */
+    /**
+     * A JSON format: each key's value is a format string. As in Envoy, a value that is one operator alone is typed: a
+     * number for numeric operators, {@code null} when the value is missing (or the key is left out with {@code
+     * omit_empty_values}); anything else is a string.
+     */
     public static Function<LogEntry, String> json(Map<String, String> fields, String where) {
-        List<Map.Entry<String, LogFormat>> compiled = new ArrayList<>();
+        return json(fields, where, false);
+    }
+
+    @SuppressWarnings("unchecked")
+    public static Function<LogEntry, String> json(Map<String, String> fields, String where, boolean omitEmpty) {
+        record Field(String quotedKey, LogFormat format, Function<LogEntry, String> single, boolean numeric) {}
+        List<Field> compiled = new ArrayList<>();
         for (var e : new java.util.TreeMap<>(fields).entrySet()) {
-            compiled.add(Map.entry(e.getKey(), compile(e.getValue(), where + " json_format." + e.getKey())));
+            String value = e.getValue();
+            LogFormat f = compile(value, where + " json_format." + e.getKey(), omitEmpty);
+            StringBuilder key = new StringBuilder();
+            quote(e.getKey(), key);
+            boolean alone = f.parts.size() == 1 && f.parts.get(0) instanceof Function;
+            String op = alone ? value.substring(1, value.length() - 1) : "";
+            compiled.add(new Field(
+                    key.append(':').toString(),
+                    f,
+                    alone ? (Function<LogEntry, String>) f.parts.get(0) : null,
+                    alone && NUMERIC.contains(op)));
         }
         return entry -> {
             StringBuilder sb = new StringBuilder(256).append('{');
             boolean first = true;
-            for (var e : compiled) {
+            for (Field f : compiled) {
+                String v = f.single() != null
+                        ? f.single().apply(entry)
+                        : f.format().format(entry);
+                // RESPONSE_FLAGS says "no flags" as "-", a value (Istio's JSON logs show "response_flags":"-");
+                // a missing value is null.
+                boolean empty = v == null || v.isEmpty();
+                if (empty && omitEmpty) {
+                    continue;
+                }
                 if (!first) {
                     sb.append(',');
                 }
                 first = false;
-                quote(e.getKey(), sb);
-                sb.append(':');
-                String v = e.getValue().format(entry);
-                if (v.equals("-")) {
+                sb.append(f.quotedKey());
+                if (f.single() != null && empty) {
                     sb.append("null");
-                } else if (v.matches("-?[0-9]{1,18}")) {
+                } else if (f.numeric()) {
                     sb.append(v);
                 } else {
                     quote(v, sb);

@@ -44,6 +44,21 @@ class AccessLogTest {
                           path: ${DIR}/json.log
                           log_format:
                             json_format: { code: "%RESPONSE_CODE%", flags: "%RESPONSE_FLAGS%", host: "%UPSTREAM_HOST%" }
+                      - name: envoy.access_loggers.file
+                        typed_config:
+                          "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
+                          path: ${DIR}/omit.log
+                          log_format:
+                            text_format_source:
+                              inline_string: "[%RESPONSE_FLAGS%] [%REQ(X-MISSING)%] %RESPONSE_CODE%\\n"
+                            omit_empty_values: true
+                      - name: envoy.access_loggers.file
+                        typed_config:
+                          "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
+                          path: ${DIR}/omit.json
+                          log_format:
+                            json_format: { code: "%RESPONSE_CODE%", flags: "%RESPONSE_FLAGS%", num: "%REQ(X-NUM)%", mixed: "m-%REQ(X-MISSING)%" }
+                            omit_empty_values: true
                       route_config:
                         virtual_hosts:
                         - name: all
@@ -82,7 +97,7 @@ class AccessLogTest {
         try (TestUpstream up = new TestUpstream("u");
                 ProxyHarness p = ProxyHarness.start(BOOTSTRAP, Map.of("UP", up.port(), "DIR", dir))) {
             try (RawHttp c = new RawHttp(p.listener("http"))) {
-                c.send("GET /api/x HTTP/1.1\r\nHost: h\r\n\r\n");
+                c.send("GET /api/x HTTP/1.1\r\nHost: h\r\nx-num: 42\r\n\r\n");
                 assertThat(c.read().status()).isEqualTo(200);
                 c.send("GET /nowhere HTTP/1.1\r\nHost: h\r\n\r\n");
                 assertThat(c.read().status()).isEqualTo(404);
@@ -93,8 +108,18 @@ class AccessLogTest {
                     .endsWith(" -");
             assertThat(text.get(1)).startsWith("GET /nowhere HTTP/1.1 404 NR - - ");
             List<String> json = lines(dir.resolve("json.log"), 2);
-            assertThat(json.get(0)).isEqualTo("{\"code\":200,\"flags\":null,\"host\":\"127.0.0.1:" + up.port() + "\"}");
+            // As Envoy: "no flags" is "-", a missing upstream host is null.
+            assertThat(json.get(0))
+                    .isEqualTo("{\"code\":200,\"flags\":\"-\",\"host\":\"127.0.0.1:" + up.port() + "\"}");
             assertThat(json.get(1)).isEqualTo("{\"code\":404,\"flags\":\"NR\",\"host\":null}");
+            // omit_empty_values: a missing value prints as nothing in text, and its key is left out in JSON. A header
+            // that looks like a number stays a string; only numeric operators alone are JSON numbers, as in Envoy.
+            List<String> omit = lines(dir.resolve("omit.log"), 2);
+            assertThat(omit.get(0)).isEqualTo("[-] [] 200");
+            assertThat(omit.get(1)).isEqualTo("[NR] [] 404");
+            List<String> omitJson = lines(dir.resolve("omit.json"), 2);
+            assertThat(omitJson.get(0)).isEqualTo("{\"code\":200,\"flags\":\"-\",\"mixed\":\"m-\",\"num\":\"42\"}");
+            assertThat(omitJson.get(1)).isEqualTo("{\"code\":404,\"flags\":\"NR\",\"mixed\":\"m-\"}");
         }
     }
 
