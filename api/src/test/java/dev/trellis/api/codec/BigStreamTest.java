@@ -36,7 +36,9 @@ class BigStreamTest {
     @Test
     void cutsBigStreamsAndKeepsEveryLine() {
         String text = stream(DOCS, "", -1);
-        assertThat(ConfigLoader.split(text)).hasSizeGreaterThan(1);
+        // Cut as a four-core machine cuts it: on one core the stream is parsed whole, and this test would prove
+        // nothing.
+        assertThat(ConfigLoader.split(text, 4)).hasSizeGreaterThan(1);
 
         LoadResult result = ConfigLoader.loadString("big.yaml", text);
 
