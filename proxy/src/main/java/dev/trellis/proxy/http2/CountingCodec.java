@@ -44,6 +44,12 @@ final class CountingCodec extends Http2FrameCodec {
     private final Http2CodecStats stats;
     private final Frames frames;
     private boolean controlFloodCounted;
+    private ChannelHandlerContext flushCtx;
+    private boolean flushScheduled;
+    private final Runnable flushTask = () -> {
+        flushScheduled = false;
+        flushCtx.flush();
+    };
 
     private CountingCodec(
             Http2ConnectionEncoder encoder,
@@ -98,6 +104,32 @@ final class CountingCodec extends Http2FrameCodec {
             // Inbound floods (empty DATA, PRIORITY, WINDOW_UPDATE) are ours (InboundLimits), counted where detected.
         }
         super.onError(ctx, outbound, cause);
+    }
+
+    /**
+     * Writes to the socket once per event-loop turn, after the loop has handled every ready connection, as Envoy writes
+     * a connection once per dispatcher iteration. A proxied stream's frames are written from the other connection's
+     * read (the request's HEADERS and DATA to the upstream, the response to the client), where Netty would flush, and
+     * so make a socket write, at each: three writes per request. Only the socket write waits: the flow controller
+     * still hands its frames to the channel at once, so they keep their order with the frames it does not hold (a
+     * RST_STREAM right after a stream's last DATA must not overtake it).
+     */
+    @Override
+    public void flush(ChannelHandlerContext ctx) {
+        try {
+            encoder().flowController().writePendingBytes();
+        } catch (Http2Exception e) {
+            onError(ctx, true, e);
+            return;
+        } catch (Throwable t) {
+            onError(ctx, true, Http2Exception.connectionError(Http2Error.INTERNAL_ERROR, t, "Error flushing"));
+            return;
+        }
+        if (!flushScheduled) {
+            flushScheduled = true;
+            flushCtx = ctx;
+            ctx.executor().execute(flushTask);
+        }
     }
 
     /**

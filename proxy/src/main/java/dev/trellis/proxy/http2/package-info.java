@@ -20,5 +20,11 @@
  * enforced: Netty has no limit on all queued frames), {@code tx_flush_timeout} (the stream idle timeout does not wait
  * for window to flush a finished response), upstream {@code header_overflow} (response headers have no size limit),
  * and the underscore-header and {@code deferred_stream_close} stats.
+ *
+ * <p>Resets and closes as Envoy's codec: a cancelled stream is reset once (frames of it still arriving are ignored,
+ * RFC 9113 section 5.1, not answered with more resets); an upstream connection is a client's and has none of Netty's
+ * server-side caps on RST_STREAMs per 30 s (downstream keeps them, Netty's rapid-reset and MadeYouReset defences); a
+ * peer that resets or closes its socket is sent no GOAWAY. A connection is written once per event-loop turn
+ * ({@code CountingCodec#flush}), not once per proxied frame.
  */
 package dev.trellis.proxy.http2;
