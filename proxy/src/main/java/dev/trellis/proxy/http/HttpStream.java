@@ -735,8 +735,7 @@ public final class HttpStream implements RequestView, LbContext, dev.trellis.pro
 
     @Override
     public String requestedServerName() {
-        String sni = conn.info().requestedServerName();
-        return sni == null || sni.isEmpty() ? null : sni;
+        return conn.info().requestedServerName(); // "" when none: the formatter prints it as missing
     }
 
     @Override

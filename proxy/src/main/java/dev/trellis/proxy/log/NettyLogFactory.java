@@ -1,6 +1,6 @@
 package dev.trellis.proxy.log;
 
-import io.netty.util.internal.logging.InternalLogLevel;
+import io.netty.util.internal.logging.AbstractInternalLogger;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
@@ -47,10 +47,15 @@ public final class NettyLogFactory extends InternalLoggerFactory {
         return sb.append(format, from, format.length()).toString();
     }
 
-    private static final class NettyLogger implements InternalLogger {
+    /**
+     * Netty's per-level calls, mapped onto {@link Log}; {@link AbstractInternalLogger} turns the level-generic calls
+     * ({@code log(InternalLogLevel, ...)}, {@code warn(Throwable)}, ...) into these.
+     */
+    private static final class NettyLogger extends AbstractInternalLogger {
         private final Log log;
 
         NettyLogger(Log log) {
+            super(log.name());
             this.log = log;
         }
 
@@ -60,21 +65,6 @@ public final class NettyLogFactory extends InternalLoggerFactory {
                 String msg = format(format, args, cause);
                 log.log(level, msg, cause[0]);
             }
-        }
-
-        private static LogLevel of(InternalLogLevel level) {
-            return switch (level) {
-                case TRACE -> LogLevel.TRACE;
-                case DEBUG -> LogLevel.DEBUG;
-                case INFO -> LogLevel.INFO;
-                case WARN -> LogLevel.WARNING;
-                case ERROR -> LogLevel.ERROR;
-            };
-        }
-
-        @Override
-        public String name() {
-            return log.name();
         }
 
         @Override
@@ -108,11 +98,6 @@ public final class NettyLogFactory extends InternalLoggerFactory {
         }
 
         @Override
-        public void trace(Throwable t) {
-            log.log(LogLevel.TRACE, "Unexpected exception:", t);
-        }
-
-        @Override
         public boolean isDebugEnabled() {
             return log.enabled(LogLevel.DEBUG);
         }
@@ -140,11 +125,6 @@ public final class NettyLogFactory extends InternalLoggerFactory {
         @Override
         public void debug(String msg, Throwable t) {
             log.log(LogLevel.DEBUG, msg, t);
-        }
-
-        @Override
-        public void debug(Throwable t) {
-            log.log(LogLevel.DEBUG, "Unexpected exception:", t);
         }
 
         @Override
@@ -178,11 +158,6 @@ public final class NettyLogFactory extends InternalLoggerFactory {
         }
 
         @Override
-        public void info(Throwable t) {
-            log.log(LogLevel.INFO, "Unexpected exception:", t);
-        }
-
-        @Override
         public boolean isWarnEnabled() {
             return log.enabled(LogLevel.WARNING);
         }
@@ -213,11 +188,6 @@ public final class NettyLogFactory extends InternalLoggerFactory {
         }
 
         @Override
-        public void warn(Throwable t) {
-            log.log(LogLevel.WARNING, "Unexpected exception:", t);
-        }
-
-        @Override
         public boolean isErrorEnabled() {
             return log.enabled(LogLevel.ERROR);
         }
@@ -245,46 +215,6 @@ public final class NettyLogFactory extends InternalLoggerFactory {
         @Override
         public void error(String msg, Throwable t) {
             log.log(LogLevel.ERROR, msg, t);
-        }
-
-        @Override
-        public void error(Throwable t) {
-            log.log(LogLevel.ERROR, "Unexpected exception:", t);
-        }
-
-        @Override
-        public boolean isEnabled(InternalLogLevel level) {
-            return log.enabled(of(level));
-        }
-
-        @Override
-        public void log(InternalLogLevel level, String msg) {
-            log.log(of(level), msg, null);
-        }
-
-        @Override
-        public void log(InternalLogLevel level, String format, Object arg) {
-            emit(of(level), format, arg);
-        }
-
-        @Override
-        public void log(InternalLogLevel level, String format, Object a, Object b) {
-            emit(of(level), format, a, b);
-        }
-
-        @Override
-        public void log(InternalLogLevel level, String format, Object... args) {
-            emit(of(level), format, args);
-        }
-
-        @Override
-        public void log(InternalLogLevel level, String msg, Throwable t) {
-            log.log(of(level), msg, t);
-        }
-
-        @Override
-        public void log(InternalLogLevel level, Throwable t) {
-            log.log(of(level), "Unexpected exception:", t);
         }
     }
 }

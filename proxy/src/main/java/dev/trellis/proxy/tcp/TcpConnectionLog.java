@@ -137,8 +137,7 @@ final class TcpConnectionLog implements LogEntry {
      */
     @Override
     public String requestedServerName() {
-        String sni = info.requestedServerName();
-        return sni == null || sni.isEmpty() ? null : sni;
+        return info.requestedServerName(); // "" when none: the formatter prints it as missing
     }
 
     @Override

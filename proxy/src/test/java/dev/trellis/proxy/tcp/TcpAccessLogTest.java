@@ -191,8 +191,7 @@ class TcpAccessLogTest {
 
     static Path spliceDir;
     static Path copyDir;
-    static ProxyHarness spliced;
-    static ProxyHarness copied;
+    static RelayPaths paths;
 
     @BeforeAll
     static void start() throws Exception {
@@ -211,13 +210,7 @@ class TcpAccessLogTest {
         }
         spliceDir = Files.createTempDirectory("trellis-tcp-log-splice");
         copyDir = Files.createTempDirectory("trellis-tcp-log-copy");
-        spliced = ProxyHarness.start(BOOTSTRAP, vars(spliceDir));
-        System.setProperty("trellis.nio", "true");
-        try {
-            copied = ProxyHarness.start(BOOTSTRAP, vars(copyDir));
-        } finally {
-            System.clearProperty("trellis.nio");
-        }
+        paths = RelayPaths.start(BOOTSTRAP, path -> vars(dir(path)));
     }
 
     static Map<String, Object> vars(Path dir) {
@@ -226,10 +219,8 @@ class TcpAccessLogTest {
 
     @AfterAll
     static void stop() throws Exception {
-        for (ProxyHarness p : new ProxyHarness[] {spliced, copied}) {
-            if (p != null) {
-                p.close();
-            }
+        if (paths != null) {
+            paths.close();
         }
         reply.close();
         echo.close();
@@ -244,7 +235,7 @@ class TcpAccessLogTest {
     }
 
     static ProxyHarness proxy(String path) {
-        return path.equals("splice") ? spliced : copied;
+        return paths.proxy(path);
     }
 
     static Path dir(String path) {
@@ -252,10 +243,7 @@ class TcpAccessLogTest {
     }
 
     static Socket connect(String path, String listener) throws IOException {
-        Socket s = new Socket();
-        s.connect(proxy(path).listener(listener), 2000);
-        s.setSoTimeout(10_000);
-        return s;
+        return paths.connect(path, listener);
     }
 
     /** The lines of a log that mention {@code needle}, waiting (bounded) until there are {@code n} of them. */

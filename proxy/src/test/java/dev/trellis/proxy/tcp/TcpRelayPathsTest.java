@@ -136,8 +136,7 @@ class TcpRelayPathsTest {
 
     static final BlockingQueue<long[]> gatedReceived = new ArrayBlockingQueue<>(16);
     static volatile CountDownLatch gate = new CountDownLatch(0);
-    static ProxyHarness spliced;
-    static ProxyHarness copied;
+    static RelayPaths paths;
 
     @BeforeAll
     static void start() throws Exception {
@@ -191,23 +190,13 @@ class TcpRelayPathsTest {
                 "FIRST", first.getLocalPort(),
                 "GATED", gated.getLocalPort(),
                 "BANNER", banner.getLocalPort());
-        spliced = ProxyHarness.start(BOOTSTRAP, ports);
-        // The NIO transport is a real case where splice cannot apply: the relay must fall back to copying.
-        System.setProperty("trellis.nio", "true");
-        try {
-            copied = ProxyHarness.start(BOOTSTRAP, ports);
-        } finally {
-            System.clearProperty("trellis.nio");
-        }
+        paths = RelayPaths.start(BOOTSTRAP, path -> ports);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (spliced != null) {
-            spliced.close();
-        }
-        if (copied != null) {
-            copied.close();
+        if (paths != null) {
+            paths.close();
         }
         for (ServerSocket s : new ServerSocket[] {echo, reply, first, gated, banner}) {
             if (s != null) {
@@ -226,14 +215,11 @@ class TcpRelayPathsTest {
     }
 
     static ProxyHarness proxy(String path) {
-        return path.equals("splice") ? spliced : copied;
+        return paths.proxy(path);
     }
 
     static Socket connect(String path, String listener) throws IOException {
-        Socket s = new Socket();
-        s.connect(proxy(path).listener(listener), 2000);
-        s.setSoTimeout(10_000);
-        return s;
+        return paths.connect(path, listener);
     }
 
     static long stat(String path, String name) {
